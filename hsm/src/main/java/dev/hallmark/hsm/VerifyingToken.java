@@ -1,0 +1,94 @@
+package dev.hallmark.hsm;
+
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+
+/**
+ * Wraps a token so that no signature leaves it unverified: after every {@link #sign} the signature is checked
+ * with the key's public key in software (BouncyCastle) and a mismatch raises {@code SIGNATURE_FAULT} instead of
+ * returning it. A faulty RSA-CRT signature would leak the key (RELIABILITY T53), and a bit flip would produce a
+ * certificate no client can verify. Every token the composition root opens is wrapped in one of these.
+ */
+public final class VerifyingToken implements CryptoToken {
+    private static final BouncyCastleProvider BC = new BouncyCastleProvider();
+
+    private final CryptoToken delegate;
+    private final Map<KeyRef, PublicKey> publicKeys = new ConcurrentHashMap<>();
+
+    public VerifyingToken(CryptoToken delegate) {
+        this.delegate = delegate;
+    }
+
+    /** The wrapped token (for health checks and tests). */
+    public CryptoToken delegate() {
+        return delegate;
+    }
+
+    @Override
+    public String name() {
+        return delegate.name();
+    }
+
+    @Override
+    public KeyRef generateKey(String alias, KeyType type) {
+        return delegate.generateKey(alias, type);
+    }
+
+    @Override
+    public Optional<KeyRef> find(String alias) {
+        return delegate.find(alias);
+    }
+
+    @Override
+    public List<KeyRef> keys() {
+        return delegate.keys();
+    }
+
+    @Override
+    public PublicKey publicKey(KeyRef key) {
+        return publicKeys.computeIfAbsent(key, delegate::publicKey);
+    }
+
+    @Override
+    public byte[] sign(KeyRef key, SignatureAlgorithm algorithm, byte[] data) {
+        if (!algorithm.supports(key.type())) {
+            throw new TokenException(TokenException.Reason.UNSUPPORTED,
+                    algorithm + " cannot sign with a " + key.type().cliName() + " key");
+        }
+        byte[] signature = delegate.sign(key, algorithm, data);
+        if (!verify(publicKey(key), algorithm, data, signature)) {
+            throw new TokenException(TokenException.Reason.SIGNATURE_FAULT,
+                    "signature by key '" + key.alias() + "' in token '" + key.token()
+                            + "' did not verify with its public key; it was discarded");
+        }
+        return signature;
+    }
+
+    /** Verifies {@code signature} over {@code data} in software; false on any failure. */
+    public static boolean verify(PublicKey publicKey, SignatureAlgorithm algorithm, byte[] data, byte[] signature) {
+        try {
+            Signature verifier = Signature.getInstance(algorithm.jcaName(), BC);
+            verifier.initVerify(publicKey);
+            verifier.update(data);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return delegate.isAvailable();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
