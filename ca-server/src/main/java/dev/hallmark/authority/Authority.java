@@ -1,0 +1,263 @@
+package dev.hallmark.authority;
+
+import dev.hallmark.authority.policy.PolicyDecision;
+import dev.hallmark.authority.policy.PolicyEngine;
+import dev.hallmark.authority.policy.PolicyRequest;
+import dev.hallmark.authority.profile.Profile;
+import dev.hallmark.authority.profile.ProfileCatalog;
+import dev.hallmark.hsm.CryptoToken;
+import dev.hallmark.hsm.KeyRef;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.bouncycastle.cert.X509CertificateHolder;
+
+/**
+ * The authority core's façade: every caller (CLI today; admin API, ACME, EST and SCEP later) issues and revokes
+ * through here, so one policy engine decides everything (RELIABILITY I7). Plain synchronous Java with no HTTP;
+ * the issuance cycle itself is in {@link Issuer} and {@code docs/ISSUANCE-CYCLE.md}.
+ *
+ * <p>Thread-safe. Blocking (JDBC, token): callers on an event loop must hop to a worker pool first.
+ */
+public final class Authority {
+    private final CertificateStore store;
+    private final CryptoToken token;
+    private final Issuer issuer;
+    private final Revocations revocations;
+    private final PolicyEngine policy;
+    private final ProfileCatalog profiles;
+    private final Clock clock;
+    private final Map<String, SigningCa> signingCas = new ConcurrentHashMap<>();
+    private final AtomicReference<String> halted = new AtomicReference<>();
+
+    /**
+     * @param store    durable state
+     * @param token    the token holding CA keys (a {@link dev.hallmark.hsm.VerifyingToken})
+     * @param issuer   the issuance cycle
+     * @param policy   the one policy engine
+     * @param profiles the certificate profiles
+     */
+    public Authority(CertificateStore store, CryptoToken token, Issuer issuer, PolicyEngine policy, ProfileCatalog profiles) {
+        this.store = store;
+        this.token = token;
+        this.issuer = issuer;
+        this.policy = policy;
+        this.profiles = profiles;
+        this.clock = issuer.clock();
+        this.revocations = new Revocations(store, clock);
+    }
+
+    /**
+     * Issues an end-entity certificate: step 1 (policy) and step 2 (profile shapes the certificate) here, steps
+     * 3–7 in {@link Issuer#issue}. Content comes from the profile and the validated identifiers only; from the CSR
+     * only the public key and, where the profile allows, the CN (RELIABILITY I5).
+     *
+     * @return the stored and audited certificate with its chain
+     * @throws CaException {@code MALFORMED}, {@code BAD_CSR}, {@code BAD_PUBLIC_KEY},
+     *                     {@code BAD_SIGNATURE_ALGORITHM}, {@code REJECTED_IDENTIFIER}, {@code POLICY_DENIED},
+     *                     {@code NOT_FOUND} (CA or profile), {@code LINT_FAILED}, {@code TOKEN_UNAVAILABLE},
+     *                     {@code LEDGER_UNAVAILABLE}, {@code INTERNAL}; nothing is issued then
+     */
+    public IssuedCertificate issue(IssuanceRequest request) {
+        refuseWhenHalted();
+        // Step 1: policy. Parse and check the CSR, pick the identifiers, ask the one policy engine.
+        Checked checked = check(request);
+        checked.decision().enforce();
+        SigningCa ca = checked.ca();
+        Profile profile = checked.profile();
+        CertificationRequest csr = checked.csr();
+        List<Identifier> identifiers = checked.identifiers();
+        String spkiSha256 = KeyIdentifiers.spkiSha256(csr.subjectPublicKeyInfo());
+        // Step 2: the profile shapes the to-be-signed certificate for each serial the issuer draws.
+        return issuer.issue(serial -> new PreparedCertificate(ca.issuerKey(), serial,
+                CertificateShaper.leaf(ca, profile, csr, identifiers, serial, clock.instant()), profile, profile.name(),
+                profile.version(), identifiers, spkiSha256, request.requester(), request.provenance()));
+    }
+
+    /**
+     * The policy dry-run: would {@code request} be issued, and why not. Never signs, never writes.
+     *
+     * @throws CaException {@code MALFORMED}/{@code BAD_CSR}/... when the CSR itself cannot be used, and
+     *                     {@code NOT_FOUND} for an unknown CA or profile
+     */
+    public PolicyDecision dryRun(IssuanceRequest request) {
+        return check(request).decision();
+    }
+
+    private Checked check(IssuanceRequest request) {
+        Profile profile = profiles.get(request.profile());
+        SigningCa ca = signingCa(request.ca());
+        CertificationRequest csr = CertificationRequest.parse(request.csr());
+        List<Identifier> identifiers = identifiers(request, csr);
+        String spkiSha256 = KeyIdentifiers.spkiSha256(csr.subjectPublicKeyInfo());
+        if (store.isBlocked(spkiSha256)) {
+            throw new CaException(CaException.Kind.BAD_PUBLIC_KEY,
+                    "this public key was revoked for keyCompromise and is never certified again");
+        }
+        if (spkiSha256.equals(KeyIdentifiers.spkiSha256(ca.certificate().getSubjectPublicKeyInfo()))) {
+            throw new CaException(CaException.Kind.BAD_PUBLIC_KEY, "the CSR carries the issuing CA's own public key");
+        }
+        PolicyDecision decision = policy.evaluate(new PolicyRequest(profile, csr, identifiers, profile.validity()));
+        return new Checked(ca, profile, csr, identifiers, decision);
+    }
+
+    private record Checked(SigningCa ca, Profile profile, CertificationRequest csr, List<Identifier> identifiers,
+                           PolicyDecision decision) {
+    }
+
+    /**
+     * The identifiers to certify. With validated identifiers (ACME) the CSR must ask for exactly that set
+     * (RFC 8555 7.4, RELIABILITY I5); otherwise the CSR's SANs are taken and the policy engine alone decides.
+     */
+    private static List<Identifier> identifiers(IssuanceRequest request, CertificationRequest csr) {
+        if (request.identifiers().isEmpty()) {
+            return csr.identifiers();
+        }
+        Set<Identifier> validated = new HashSet<>(request.identifiers());
+        Set<Identifier> requested = new HashSet<>(csr.identifiers());
+        if (!validated.equals(requested)) {
+            throw new CaException(CaException.Kind.BAD_CSR, "the CSR's subjectAltNames " + requested
+                    + " differ from the validated identifiers " + validated);
+        }
+        return request.identifiers();
+    }
+
+    /**
+     * Revokes a certificate or an "outcome unknown" serial (RELIABILITY I8).
+     *
+     * @see Revocations#revoke
+     */
+    public SerialRecord revoke(RevocationRequest request) {
+        signingCaRecord(request.ca());
+        return revocations.revoke(request);
+    }
+
+    /**
+     * Stops every issuance at once (RELIABILITY I13) until {@link #resume()}; revocation keeps working.
+     *
+     * @param why shown to every refused caller
+     */
+    public void halt(String why) {
+        halted.set(why == null || why.isBlank() ? "issuance is halted by an operator" : why);
+    }
+
+    /** Lifts {@link #halt}. */
+    public void resume() {
+        halted.set(null);
+    }
+
+    private void refuseWhenHalted() {
+        String why = halted.get();
+        if (why != null) {
+            throw new CaException(CaException.Kind.POLICY_DENIED, "issuance is halted: " + why);
+        }
+    }
+
+    /** Every CA, roots first. */
+    public List<CaRecord> cas() {
+        return store.cas();
+    }
+
+    /**
+     * The CA called {@code name} ready to sign: its certificate, key reference and chain to the root.
+     *
+     * @throws CaException {@code NOT_FOUND} for an unknown CA or a key missing from the token
+     */
+    public SigningCa signingCa(String name) {
+        SigningCa cached = signingCas.get(name);
+        if (cached != null) {
+            return cached;
+        }
+        SigningCa loaded = load(name);
+        signingCas.putIfAbsent(name, loaded);
+        return loaded;
+    }
+
+    private SigningCa load(String name) {
+        CaRecord record = signingCaRecord(name);
+        KeyRef key = token.find(record.keyAlias()).orElseThrow(() -> new CaException(CaException.Kind.NOT_FOUND,
+                "the key '" + record.keyAlias() + "' of CA '" + name + "' is not in token '" + token.name() + "'"));
+        List<X509CertificateHolder> chain = new ArrayList<>();
+        for (CaRecord r : lineage(record)) {
+            chain.add(holder(r));
+        }
+        return new SigningCa(record, chain.get(0), key, chain);
+    }
+
+    /**
+     * DER of CA {@code name}'s certificate followed by its ancestors' up to the root, read from the store only (it
+     * works while the token is offline).
+     *
+     * @throws CaException {@code NOT_FOUND} for an unknown CA
+     */
+    public List<byte[]> signingCaChain(String name) {
+        return lineage(signingCaRecord(name)).stream().map(CaRecord::certificateDer).toList();
+    }
+
+    private List<CaRecord> lineage(CaRecord record) {
+        List<CaRecord> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        CaRecord current = record;
+        while (current != null) {
+            if (!seen.add(current.name())) {
+                throw new CaException(CaException.Kind.INTERNAL, "CA hierarchy has a cycle at '" + current.name() + "'");
+            }
+            out.add(current);
+            String parent = current.parentName();
+            current = parent == null ? null : store.ca(parent).orElseThrow(() -> new CaException(
+                    CaException.Kind.INTERNAL, "CA '" + record.name() + "' names a missing parent '" + parent + "'"));
+        }
+        return out;
+    }
+
+    private CaRecord signingCaRecord(String name) {
+        return store.ca(name).orElseThrow(() -> new CaException(CaException.Kind.NOT_FOUND, "no CA '" + name
+                + "'; CAs: " + String.join(", ", store.cas().stream().map(CaRecord::name).toList())));
+    }
+
+    private static X509CertificateHolder holder(CaRecord record) {
+        try {
+            return new X509CertificateHolder(record.certificateDer());
+        } catch (IOException e) {
+            throw new CaException(CaException.Kind.INTERNAL, "stored certificate of CA '" + record.name() + "' does not parse", e);
+        }
+    }
+
+    /** The stored certificate {@code serial} of CA {@code ca}. */
+    public Optional<CertificateRecord> certificate(String ca, SerialNumber serial) {
+        return store.certificate(ca, serial);
+    }
+
+    /** The serial's authoritative record, with or without a stored certificate (RELIABILITY I9). */
+    public Optional<SerialRecord> serial(String ca, SerialNumber serial) {
+        return store.serial(ca, serial);
+    }
+
+    /** Certificates matching {@code query}, newest first. */
+    public List<CertificateRecord> search(CertificateQuery query) {
+        return store.search(query, clock.instant());
+    }
+
+    /** The profiles this authority issues under. */
+    public ProfileCatalog profiles() {
+        return profiles;
+    }
+
+    /** The policy engine (for dry-runs and the reconciler). */
+    public PolicyEngine policy() {
+        return policy;
+    }
+
+    /** Now, by the authority's clock. */
+    public Instant now() {
+        return clock.instant();
+    }
+}

@@ -1,0 +1,89 @@
+package dev.hallmark.authority;
+
+import dev.hallmark.ledger.AuditEvent;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable state of the authority: serial intents, certificates, revocations, blocked keys and CAs. Every write
+ * takes the audit event that describes it and commits both in one transaction, so the database never holds a
+ * change the ledger does not (RELIABILITY I10). Implementations are thread-safe.
+ */
+public interface CertificateStore {
+
+    /**
+     * Step 4: records the intent (state SIGNING) and its audit event atomically.
+     *
+     * @return false if the (issuer, serial) pair is already taken (the caller draws a new serial)
+     */
+    boolean reserve(SerialIntent intent, AuditEvent signing);
+
+    /** Step 6: stores the certificate, marks the serial ISSUED and appends the event, atomically. */
+    void complete(CertificateRecord certificate, AuditEvent issued);
+
+    /** Marks a SIGNING serial ABORTED with its event (signing failed; no certificate exists). */
+    void abort(String issuer, SerialNumber serial, Instant at, AuditEvent aborted);
+
+    /** The serial's record, whether or not a certificate was stored. */
+    Optional<SerialRecord> serial(String issuer, SerialNumber serial);
+
+    /** The stored certificate. */
+    Optional<CertificateRecord> certificate(String issuer, SerialNumber serial);
+
+    /** Certificates matching {@code query}, newest first. */
+    List<CertificateRecord> search(CertificateQuery query, Instant now);
+
+    /** Serials in state SIGNING reserved before {@code before} (outcome unknown). */
+    List<SerialRecord> unresolved(Instant before);
+
+    /**
+     * Revokes or raises the reason of a serial in one transaction, under a row lock.
+     *
+     * @param change decides, from the current record, the new state and the audit events; may throw
+     *               {@link CaException} to refuse (nothing is written then)
+     * @return the record after the change
+     */
+    SerialRecord revoke(String issuer, SerialNumber serial, RevocationChange change);
+
+    /** True if a key (SPKI SHA-256) was revoked for keyCompromise. */
+    boolean isBlocked(String spkiSha256);
+
+    /** Decides a revocation given the serial's current record (called inside the store's transaction). */
+    @FunctionalInterface
+    interface RevocationChange {
+        /** @return the revocation to write, with its events; never null */
+        Revocation decide(SerialRecord current);
+    }
+
+    /**
+     * The outcome of {@link RevocationChange#decide}.
+     *
+     * @param revokedAt the (unchanged, once set) revocation time
+     * @param reason    the reason to store
+     * @param blockKey  also block the subject key (keyCompromise)
+     * @param events    audit events, appended in the same transaction
+     */
+    record Revocation(Instant revokedAt, RevocationReason reason, boolean blockKey, List<AuditEvent> events) {
+        public Revocation {
+            events = List.copyOf(events);
+        }
+    }
+
+    // --- CAs ---
+
+    /** Stores a CA (its certificate must already be stored as an issued certificate). */
+    void saveCa(CaRecord ca, AuditEvent created);
+
+    List<CaRecord> cas();
+
+    Optional<CaRecord> ca(String name);
+
+    // --- serial-level sweeps for the reconciler ---
+
+    /** Every serial row (paged by the implementation); for the reconciler. */
+    void forEachSerial(java.util.function.Consumer<SerialRecord> consumer);
+
+    /** (issuer, serial) pairs that occur more than once anywhere (must be empty). */
+    List<String> duplicateSerials();
+}

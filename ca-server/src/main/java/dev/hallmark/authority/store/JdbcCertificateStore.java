@@ -1,0 +1,492 @@
+package dev.hallmark.authority.store;
+
+import dev.hallmark.authority.CaException;
+import dev.hallmark.authority.CaRecord;
+import dev.hallmark.authority.CertificateQuery;
+import dev.hallmark.authority.CertificateRecord;
+import dev.hallmark.authority.CertificateStatus;
+import dev.hallmark.authority.CertificateStore;
+import dev.hallmark.authority.Identifier;
+import dev.hallmark.authority.RevocationReason;
+import dev.hallmark.authority.SerialIntent;
+import dev.hallmark.authority.SerialNumber;
+import dev.hallmark.authority.SerialRecord;
+import dev.hallmark.authority.SerialState;
+import dev.hallmark.db.Database;
+import dev.hallmark.db.DatabaseException;
+import dev.hallmark.hsm.KeyType;
+import dev.hallmark.hsm.SignatureAlgorithm;
+import dev.hallmark.ledger.AuditEvent;
+import dev.hallmark.ledger.AuditLedger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * {@link CertificateStore} on H2 or PostgreSQL. Each write and its audit entry share one transaction, so a
+ * failure to append to the ledger rolls the write back (fail closed). Explicit columns everywhere.
+ */
+public final class JdbcCertificateStore implements CertificateStore {
+    private static final String SERIAL_COLUMNS = "issuer, serial, state, tbs_sha256, spki_sha256, requester, profile, "
+            + "profile_version, not_after, reserved_at, revoked_at, revocation_reason";
+    private static final String CERT_COLUMNS = "c.issuer, c.serial, c.der, c.sha256_fingerprint, c.subject, c.spki_sha256, "
+            + "c.not_before, c.not_after, c.profile, c.profile_version, c.requester, c.provenance, c.issued_at, "
+            + "s.revoked_at, s.revocation_reason";
+    private static final String CA_COLUMNS = "name, parent_name, subject, key_alias, key_type, signature_algorithm, "
+            + "certificate_der, serial, not_before, not_after, created_at";
+
+    private final Database db;
+    private final AuditLedger ledger;
+
+    public JdbcCertificateStore(Database db, AuditLedger ledger) {
+        this.db = db;
+        this.ledger = ledger;
+    }
+
+    @Override
+    public boolean reserve(SerialIntent i, AuditEvent signing) {
+        try {
+            return db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO serial_number (issuer, serial, state, "
+                        + "tbs_sha256, spki_sha256, requester, profile, profile_version, not_after, reserved_at) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    ps.setString(1, i.issuer());
+                    ps.setString(2, i.serial().hex());
+                    ps.setString(3, SerialState.SIGNING.name());
+                    ps.setString(4, i.tbsSha256());
+                    ps.setString(5, i.spkiSha256());
+                    ps.setString(6, i.requester());
+                    ps.setString(7, i.profile());
+                    ps.setInt(8, i.profileVersion());
+                    ps.setObject(9, ts(i.notAfter()));
+                    ps.setObject(10, ts(i.reservedAt()));
+                    ps.executeUpdate();
+                }
+                ledger.append(c, signing);
+                return true;
+            });
+        } catch (DatabaseException e) {
+            if (e.isUniqueViolation()) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void complete(CertificateRecord r, AuditEvent issued) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (issuer, serial, der, "
+                    + "sha256_fingerprint, subject, spki_sha256, not_before, not_after, profile, profile_version, "
+                    + "requester, provenance, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, r.issuer());
+                ps.setString(2, r.serial().hex());
+                ps.setBytes(3, r.der());
+                ps.setString(4, r.sha256Fingerprint());
+                ps.setString(5, truncate(r.subject(), 1024));
+                ps.setString(6, r.spkiSha256());
+                ps.setObject(7, ts(r.notBefore()));
+                ps.setObject(8, ts(r.notAfter()));
+                ps.setString(9, r.profile());
+                ps.setInt(10, r.profileVersion());
+                ps.setString(11, r.requester());
+                ps.setString(12, r.provenance());
+                ps.setObject(13, ts(r.issuedAt()));
+                ps.executeUpdate();
+            }
+            if (!r.identifiers().isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO certificate_san (issuer, serial, san_type, san_value) VALUES (?, ?, ?, ?)")) {
+                    for (Identifier id : r.identifiers()) {
+                        ps.setString(1, r.issuer());
+                        ps.setString(2, r.serial().hex());
+                        ps.setString(3, id.type().label());
+                        ps.setString(4, truncate(id.value(), 512));
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE serial_number SET state = ?, completed_at = ? "
+                    + "WHERE issuer = ? AND serial = ? AND state = ?")) {
+                ps.setString(1, SerialState.ISSUED.name());
+                ps.setObject(2, ts(r.issuedAt()));
+                ps.setString(3, r.issuer());
+                ps.setString(4, r.serial().hex());
+                ps.setString(5, SerialState.SIGNING.name());
+                if (ps.executeUpdate() != 1) {
+                    throw new CaException(CaException.Kind.INTERNAL, "serial " + r.serial() + " of " + r.issuer()
+                            + " is not in state SIGNING; refusing to store a certificate for it");
+                }
+            }
+            ledger.append(c, issued);
+            return null;
+        });
+    }
+
+    @Override
+    public void abort(String issuer, SerialNumber serial, Instant at, AuditEvent aborted) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE serial_number SET state = ?, completed_at = ? "
+                    + "WHERE issuer = ? AND serial = ? AND state = ?")) {
+                ps.setString(1, SerialState.ABORTED.name());
+                ps.setObject(2, ts(at));
+                ps.setString(3, issuer);
+                ps.setString(4, serial.hex());
+                ps.setString(5, SerialState.SIGNING.name());
+                ps.executeUpdate();
+            }
+            ledger.append(c, aborted);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<SerialRecord> serial(String issuer, SerialNumber serial) {
+        return db.read(c -> selectSerial(c, issuer, serial, false));
+    }
+
+    private static Optional<SerialRecord> selectSerial(Connection c, String issuer, SerialNumber serial, boolean lock)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + SERIAL_COLUMNS
+                + " FROM serial_number WHERE issuer = ? AND serial = ?" + (lock ? " FOR UPDATE" : ""))) {
+            ps.setString(1, issuer);
+            ps.setString(2, serial.hex());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(serialRecord(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static SerialRecord serialRecord(ResultSet rs) throws SQLException {
+        SerialIntent intent = new SerialIntent(rs.getString(1), SerialNumber.parse(rs.getString(2)), rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8), instant(rs, 9), instant(rs, 10));
+        String reason = rs.getString(12);
+        return new SerialRecord(intent, SerialState.valueOf(rs.getString(3)), instant(rs, 11),
+                reason == null ? null : RevocationReason.valueOf(reason));
+    }
+
+    @Override
+    public Optional<CertificateRecord> certificate(String issuer, SerialNumber serial) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + CERT_COLUMNS + " FROM certificate c "
+                    + "JOIN serial_number s ON s.issuer = c.issuer AND s.serial = c.serial "
+                    + "WHERE c.issuer = ? AND c.serial = ?")) {
+                ps.setString(1, issuer);
+                ps.setString(2, serial.hex());
+                List<CertificateRecord> found = certificates(c, ps);
+                return found.stream().findFirst();
+            }
+        });
+    }
+
+    @Override
+    public List<CertificateRecord> search(CertificateQuery q, Instant now) {
+        StringBuilder sql = new StringBuilder("SELECT " + CERT_COLUMNS + " FROM certificate c "
+                + "JOIN serial_number s ON s.issuer = c.issuer AND s.serial = c.serial WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (q.issuer() != null) {
+            sql.append(" AND c.issuer = ?");
+            args.add(q.issuer());
+        }
+        if (q.profile() != null) {
+            sql.append(" AND c.profile = ?");
+            args.add(q.profile());
+        }
+        if (q.identifier() != null) {
+            sql.append(" AND EXISTS (SELECT 1 FROM certificate_san n WHERE n.issuer = c.issuer AND n.serial = c.serial"
+                    + " AND n.san_value = ?)");
+            args.add(new Identifier(Identifier.Type.DNS, q.identifier()).value());
+        }
+        if (q.expiringBefore() != null) {
+            sql.append(" AND c.not_after < ?");
+            args.add(ts(q.expiringBefore()));
+        }
+        if (q.status() != null) {
+            switch (q.status()) {
+                case VALID -> {
+                    sql.append(" AND s.revoked_at IS NULL AND c.not_after > ?");
+                    args.add(ts(now));
+                }
+                case REVOKED -> sql.append(" AND s.revoked_at IS NOT NULL");
+                case EXPIRED -> {
+                    sql.append(" AND s.revoked_at IS NULL AND c.not_after <= ?");
+                    args.add(ts(now));
+                }
+                case UNKNOWN -> sql.append(" AND 1 = 0");
+            }
+        }
+        sql.append(" ORDER BY c.issued_at DESC, c.serial LIMIT ? OFFSET ?");
+        args.add(q.limit());
+        args.add(q.offset());
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+                return certificates(c, ps);
+            }
+        });
+    }
+
+    private static List<CertificateRecord> certificates(Connection c, PreparedStatement ps) throws SQLException {
+        List<Object[]> rows = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String reason = rs.getString(15);
+                rows.add(new Object[] {rs.getString(1), rs.getString(2), rs.getBytes(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6), instant(rs, 7), instant(rs, 8), rs.getString(9), rs.getInt(10), rs.getString(11),
+                        rs.getString(12), instant(rs, 13), instant(rs, 14),
+                        reason == null ? null : RevocationReason.valueOf(reason)});
+            }
+        }
+        Map<String, List<Identifier>> sans = sans(c, rows);
+        List<CertificateRecord> out = new ArrayList<>(rows.size());
+        for (Object[] r : rows) {
+            out.add(new CertificateRecord((String) r[0], SerialNumber.parse((String) r[1]), (byte[]) r[2], (String) r[3],
+                    (String) r[4], (String) r[5], (Instant) r[6], (Instant) r[7], (String) r[8], (Integer) r[9],
+                    (String) r[10], (String) r[11], (Instant) r[12], sans.getOrDefault(r[0] + "/" + r[1], List.of()),
+                    (Instant) r[13], (RevocationReason) r[14]));
+        }
+        return out;
+    }
+
+    private static Map<String, List<Identifier>> sans(Connection c, List<Object[]> rows) throws SQLException {
+        Map<String, List<Identifier>> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT san_type, san_value FROM certificate_san WHERE issuer = ? AND serial = ?")) {
+            for (Object[] r : rows) {
+                ps.setString(1, (String) r[0]);
+                ps.setString(2, (String) r[1]);
+                List<Identifier> ids = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(new Identifier(Identifier.Type.parse(rs.getString(1)), rs.getString(2)));
+                    }
+                }
+                out.put(r[0] + "/" + r[1], ids);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<SerialRecord> unresolved(Instant before) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + SERIAL_COLUMNS
+                    + " FROM serial_number WHERE state = ? AND reserved_at < ? ORDER BY reserved_at")) {
+                ps.setString(1, SerialState.SIGNING.name());
+                ps.setObject(2, ts(before));
+                List<SerialRecord> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(serialRecord(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public SerialRecord revoke(String issuer, SerialNumber serial, RevocationChange change) {
+        return db.inTransaction(c -> {
+            SerialRecord current = selectSerial(c, issuer, serial, true).orElseThrow(() -> new CaException(
+                    CaException.Kind.NOT_FOUND, "CA '" + issuer + "' never assigned serial " + serial.hex()));
+            Revocation r = change.decide(current);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE serial_number SET revoked_at = ?, revocation_reason = ? "
+                    + "WHERE issuer = ? AND serial = ?")) {
+                ps.setObject(1, ts(r.revokedAt()));
+                ps.setString(2, r.reason().name());
+                ps.setString(3, issuer);
+                ps.setString(4, serial.hex());
+                ps.executeUpdate();
+            }
+            if (r.blockKey()) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO blocked_key (spki_sha256, reason, issuer, "
+                        + "serial, blocked_at) SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS "
+                        + "(SELECT 1 FROM blocked_key WHERE spki_sha256 = ?)")) {
+                    ps.setString(1, current.intent().spkiSha256());
+                    ps.setString(2, r.reason().name());
+                    ps.setString(3, issuer);
+                    ps.setString(4, serial.hex());
+                    ps.setObject(5, ts(r.revokedAt()));
+                    ps.setString(6, current.intent().spkiSha256());
+                    ps.executeUpdate();
+                }
+            }
+            for (AuditEvent e : r.events()) {
+                ledger.append(c, e);
+            }
+            return new SerialRecord(current.intent(), current.state(), r.revokedAt(), r.reason());
+        });
+    }
+
+    @Override
+    public boolean isBlocked(String spkiSha256) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT spki_sha256 FROM blocked_key WHERE spki_sha256 = ?")) {
+                ps.setString(1, spkiSha256);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void saveCa(CaRecord ca, AuditEvent created) {
+        try {
+            db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO ca (" + CA_COLUMNS
+                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    ps.setString(1, ca.name());
+                    ps.setString(2, ca.parentName());
+                    ps.setString(3, ca.subject());
+                    ps.setString(4, ca.keyAlias());
+                    ps.setString(5, ca.keyType().name());
+                    ps.setString(6, ca.signatureAlgorithm().name());
+                    ps.setBytes(7, ca.certificateDer());
+                    ps.setString(8, ca.serial().hex());
+                    ps.setObject(9, ts(ca.notBefore()));
+                    ps.setObject(10, ts(ca.notAfter()));
+                    ps.setObject(11, ts(ca.createdAt()));
+                    ps.executeUpdate();
+                }
+                ledger.append(c, created);
+                return null;
+            });
+        } catch (DatabaseException e) {
+            if (e.isUniqueViolation()) {
+                throw new CaException(CaException.Kind.CONFLICT, "a CA named '" + ca.name() + "' exists already");
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public List<CaRecord> cas() {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + CA_COLUMNS + " FROM ca ORDER BY created_at, name");
+                 ResultSet rs = ps.executeQuery()) {
+                List<CaRecord> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(caRecord(rs));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public Optional<CaRecord> ca(String name) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + CA_COLUMNS + " FROM ca WHERE name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(caRecord(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    private static CaRecord caRecord(ResultSet rs) throws SQLException {
+        return new CaRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                KeyType.valueOf(rs.getString(5)), SignatureAlgorithm.valueOf(rs.getString(6)), rs.getBytes(7),
+                SerialNumber.parse(rs.getString(8)), instant(rs, 9), instant(rs, 10), instant(rs, 11));
+    }
+
+    @Override
+    public void forEachSerial(Consumer<SerialRecord> consumer) {
+        String lastIssuer = "";
+        String lastSerial = "";
+        while (true) {
+            String fi = lastIssuer;
+            String fs = lastSerial;
+            List<SerialRecord> page = db.read(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + SERIAL_COLUMNS + " FROM serial_number "
+                        + "WHERE issuer > ? OR (issuer = ? AND serial > ?) ORDER BY issuer, serial LIMIT 1000")) {
+                    ps.setString(1, fi);
+                    ps.setString(2, fi);
+                    ps.setString(3, fs);
+                    List<SerialRecord> out = new ArrayList<>();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(serialRecord(rs));
+                        }
+                    }
+                    return out;
+                }
+            });
+            if (page.isEmpty()) {
+                return;
+            }
+            page.forEach(consumer);
+            SerialRecord last = page.get(page.size() - 1);
+            lastIssuer = last.intent().issuer();
+            lastSerial = last.intent().serial().hex();
+        }
+    }
+
+    @Override
+    public List<String> duplicateSerials() {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT issuer, serial FROM serial_number "
+                    + "GROUP BY issuer, serial HAVING COUNT(*) > 1");
+                 ResultSet rs = ps.executeQuery()) {
+                List<String> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(rs.getString(1) + "/" + rs.getString(2));
+                }
+                return out;
+            }
+        });
+    }
+
+    /** Status counts by CA for {@code ca list}: not needed by the core, but cheap here. */
+    public Map<CertificateStatus, Long> countByStatus(String issuer, Instant now) {
+        return db.read(c -> {
+            Map<CertificateStatus, Long> out = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT "
+                    + "SUM(CASE WHEN s.revoked_at IS NULL AND c.not_after > ? THEN 1 ELSE 0 END), "
+                    + "SUM(CASE WHEN s.revoked_at IS NOT NULL THEN 1 ELSE 0 END), "
+                    + "SUM(CASE WHEN s.revoked_at IS NULL AND c.not_after <= ? THEN 1 ELSE 0 END) "
+                    + "FROM certificate c JOIN serial_number s ON s.issuer = c.issuer AND s.serial = c.serial "
+                    + "WHERE c.issuer = ?")) {
+                ps.setObject(1, ts(now));
+                ps.setObject(2, ts(now));
+                ps.setString(3, issuer);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    out.put(CertificateStatus.VALID, rs.getLong(1));
+                    out.put(CertificateStatus.REVOKED, rs.getLong(2));
+                    out.put(CertificateStatus.EXPIRED, rs.getLong(3));
+                }
+            }
+            return out;
+        });
+    }
+
+    private static OffsetDateTime ts(Instant i) {
+        return i == null ? null : OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
+    }
+}

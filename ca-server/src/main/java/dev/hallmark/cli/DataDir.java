@@ -1,0 +1,18 @@
+package dev.hallmark.cli;
+
+import dev.hallmark.config.HallmarkConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** The {@code --data DIR} option every verb shares, and loading the configuration from it. */
+final class DataDir {
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:HALLMARK_DATA:-hallmark-data}",
+            description = "Data directory holding hallmark.yaml (default: $HALLMARK_DATA or ./hallmark-data).")
+    Path dir;
+
+    /** The configuration with environment overrides applied. */
+    HallmarkConfig load() {
+        return HallmarkConfig.load(dir, System.getenv(), Map.of());
+    }
+}

@@ -1,0 +1,68 @@
+package dev.hallmark.packaging;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the shaded jar and third-party tools (openssl, certtool, pkcs11-tool) as child processes, as a user would. */
+final class Processes {
+    private Processes() {
+    }
+
+    /** What a finished process left behind. */
+    record Result(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
+        }
+    }
+
+    /** The shaded jar under test. */
+    static Path jar() {
+        return Path.of(System.getProperty("hallmark.jar", "target/hallmark.jar"));
+    }
+
+    /** Runs {@code java -jar hallmark.jar args...}. */
+    static Result hallmark(Map<String, String> env, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar().toString()));
+        cmd.addAll(List.of(args));
+        return run(env, cmd);
+    }
+
+    /** Runs a command and waits (at most two minutes). */
+    static Result run(Map<String, String> env, List<String> cmd) {
+        try {
+            Path out = Files.createTempFile("proc", ".out");
+            Path err = Files.createTempFile("proc", ".err");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            if (!p.waitFor(2, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new AssertionError("timed out: " + cmd);
+            }
+            Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+            return r;
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + cmd + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** Runs a command with the inherited environment. */
+    static Result run(String... cmd) {
+        return run(Map.of(), List.of(cmd));
+    }
+}
