@@ -13,9 +13,9 @@ import java.util.regex.Pattern;
  * by key.
  *
  * <p>Secrets must never reach the ledger (RELIABILITY I12, T58): the constructor rejects any detail key that looks
- * like a secret (one containing {@code password}, {@code passphrase}, {@code pin}, {@code secret}, {@code token},
- * {@code hmac} or {@code privatekey}, ignoring case and the separators {@code _ - .}). Record "secret X changed"
- * under a neutral key instead ({@code "changed": "scep.challenge"}).
+ * like a secret (see {@link #looksSecret(String)}: password, passphrase, PIN, secret, token, HMAC or private key
+ * material). Record "secret X changed" under a neutral key instead ({@code "changed": "scep.challenge"}). Values
+ * cannot be screened reliably; callers must not put secrets there either.
  *
  * @param type    what happened; not null
  * @param actor   who did it (account, admin credential id, {@code system:<component>}); not blank, at most
@@ -39,8 +39,12 @@ public record AuditEvent(AuditEventType type, String actor, String subject, Map<
     public static final int MAX_DETAILS_JSON = 65536;
 
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    /** Matched anywhere in the key once case and the separators {@code _ - .} are dropped. */
     private static final String[] SECRET_WORDS = {
-        "password", "passphrase", "pin", "secret", "token", "hmac", "privatekey"};
+        "password", "passwd", "passphrase", "secret", "token", "hmac", "privatekey", "privkey", "keymaterial",
+        "apikey", "eabkey"};
+    /** Splits a key into words at {@code _ - .} and lower-to-upper camel-case boundaries. */
+    private static final Pattern WORD_BOUNDARY = Pattern.compile("[_.-]+|(?<=[a-z0-9])(?=[A-Z])");
 
     /** Validates and copies; see the class description for the rules. */
     public AuditEvent {
@@ -88,11 +92,26 @@ public record AuditEvent(AuditEventType type, String actor, String subject, Map<
         return CanonicalJson.write((SortedMap<String, String>) details);
     }
 
-    /** True when {@code key} would be rejected as secret-like. */
+    /**
+     * True when {@code key} would be rejected as secret-like: it contains (ignoring case and {@code _ - .})
+     * {@code password}, {@code passwd}, {@code passphrase}, {@code secret}, {@code token}, {@code hmac},
+     * {@code privatekey}, {@code privkey}, {@code keymaterial}, {@code apikey} or {@code eabkey}; or one of its
+     * words (split at separators and camel case) is {@code pin}, {@code pins}, {@code pincode}, {@code pwd} or ends
+     * in {@code pin} ({@code soPin}, {@code userpin}). PIN is matched by word so that keys such as
+     * {@code mapping} or {@code shipping} stay allowed.
+     *
+     * @param key a detail key; not null
+     */
     public static boolean looksSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "").replace(".", "");
         for (String word : SECRET_WORDS) {
             if (k.contains(word)) {
+                return true;
+            }
+        }
+        for (String part : WORD_BOUNDARY.split(key)) {
+            String w = part.toLowerCase(Locale.ROOT);
+            if (w.endsWith("pin") || w.equals("pins") || w.equals("pincode") || w.equals("pwd")) {
                 return true;
             }
         }

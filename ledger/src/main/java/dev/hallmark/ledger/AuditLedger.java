@@ -75,9 +75,25 @@ public interface AuditLedger {
     Optional<LedgerEntry> entryById(long id);
 
     /**
-     * Checks the whole ledger end to end (streaming, page by page): every leaf hash against its row, leaf indices
-     * contiguous from 0, every checkpoint's root and signature, the head against the entries, and entries left
-     * unintegrated or uncovered by a checkpoint for too long.
+     * Checks the whole ledger end to end (streaming, page by page, on one consistent snapshot): every leaf hash
+     * against its row, leaf indices contiguous from 0, every checkpoint's root and signature, every
+     * {@link AuditEventType#LEDGER_CHECKPOINT_SIGNED} entry against its checkpoint row, the head against the
+     * entries, and entries left unintegrated or uncovered by a checkpoint for too long.
+     *
+     * <p>Everything checked here lives in the database, so an attacker who can write to it can cut the tail off
+     * undetectably: delete the last entries, the checkpoints above them, and rewrite the (unsigned) head. Only a
+     * checkpoint remembered elsewhere catches that; see {@link #verify(Checkpoint)}.
      */
     VerificationReport verify();
+
+    /**
+     * As {@link #verify()}, and also checks the ledger against {@code trustedAnchor}, a checkpoint remembered
+     * outside the database (by an operator, a monitor or an external anchor such as Fabric): its signature must
+     * verify with the ledger key, the ledger must still hold at least {@code trustedAnchor.treeSize()} integrated
+     * entries, and the first {@code trustedAnchor.treeSize()} of them must hash to its root. This detects tail
+     * truncation (RELIABILITY I10) even when the checkpoints and the head were truncated and rewritten too.
+     *
+     * @param trustedAnchor not null
+     */
+    VerificationReport verify(Checkpoint trustedAnchor);
 }

@@ -40,6 +40,9 @@ public final class JdbcAuditLedger implements AuditLedger {
     /** The actor recorded for checkpoint entries. */
     public static final String ACTOR = "system:ledger";
 
+    /** H2's {@code TRANSACTION_SNAPSHOT} isolation level (org.h2.engine.Constants), not in java.sql. */
+    private static final int H2_SNAPSHOT = 6;
+
     static final int INTEGRATION_BATCH = 2000;
     static final int PAGE = 1000;
     static final int MAX_ENTRIES_PAGE = 10_000;
@@ -54,6 +57,7 @@ public final class JdbcAuditLedger implements AuditLedger {
     private final SignatureAlgorithm algorithm;
     private final Clock clock;
     private final String nextIdSql;
+    private final int snapshotIsolation;
 
     /**
      * @param database  the migrated database
@@ -77,6 +81,11 @@ public final class JdbcAuditLedger implements AuditLedger {
         this.nextIdSql = switch (database.dialect()) {
             case H2 -> "SELECT NEXT VALUE FOR ledger_entry_id_seq";
             case POSTGRESQL -> "SELECT nextval('ledger_entry_id_seq')";
+        };
+        // PostgreSQL's REPEATABLE READ is snapshot isolation; H2 calls it SNAPSHOT (org.h2.engine.Constants).
+        this.snapshotIsolation = switch (database.dialect()) {
+            case H2 -> H2_SNAPSHOT;
+            case POSTGRESQL -> Connection.TRANSACTION_REPEATABLE_READ;
         };
     }
 
@@ -142,7 +151,11 @@ public final class JdbcAuditLedger implements AuditLedger {
                     return new IntegrationResult(previous, batch.treeSize(), batch.rootHash());
                 }
             }
-        } catch (DatabaseException | IllegalStateException e) {
+        } catch (LedgerException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // DatabaseException, a concurrent-integration IllegalStateException, or a corrupt stored frontier
+            // (IllegalArgumentException from CompactRange.of): all mean the tree cannot be extended safely.
             throw new LedgerException("ledger integration failed", e);
         }
     }
@@ -229,7 +242,9 @@ public final class JdbcAuditLedger implements AuditLedger {
                                 "algorithm", algorithm.name())));
                 return cp;
             });
-        } catch (DatabaseException | TokenException e) {
+        } catch (LedgerException e) {
+            throw e;
+        } catch (DatabaseException | TokenException | IllegalArgumentException | IllegalStateException e) {
             throw new LedgerException("cannot sign a ledger checkpoint", e);
         }
     }
@@ -333,7 +348,13 @@ public final class JdbcAuditLedger implements AuditLedger {
 
     @Override
     public VerificationReport verify() {
-        return verify(DEFAULT_GRACE);
+        return verify(DEFAULT_GRACE, null);
+    }
+
+    @Override
+    public VerificationReport verify(Checkpoint trustedAnchor) {
+        Objects.requireNonNull(trustedAnchor, "trustedAnchor");
+        return verify(DEFAULT_GRACE, trustedAnchor);
     }
 
     /**
@@ -341,8 +362,46 @@ public final class JdbcAuditLedger implements AuditLedger {
      * checkpoint, for longer than {@code grace}.
      */
     public VerificationReport verify(Duration grace) {
+        return verify(grace, null);
+    }
+
+    /**
+     * As {@link #verify(Checkpoint)} with an explicit {@code grace} (see {@link #verify(Duration)}).
+     *
+     * <p>The whole check reads one consistent snapshot of the three ledger tables (a REPEATABLE READ transaction
+     * on PostgreSQL, SNAPSHOT on H2), so appends, integrations and checkpoints committed by other threads or nodes
+     * while it runs cannot produce false alarms.
+     *
+     * @param grace         not null
+     * @param trustedAnchor a checkpoint remembered outside the database, or null for none
+     */
+    public VerificationReport verify(Duration grace, Checkpoint trustedAnchor) {
         Objects.requireNonNull(grace, "grace");
-        return read(c -> new LedgerVerifier(c, token, ledgerKey, clock.instant(), grace).run());
+        return read(c -> inSnapshot(c, () -> new LedgerVerifier(c, token, ledgerKey, clock.instant(), grace,
+                trustedAnchor).run()));
+    }
+
+    private <T> T inSnapshot(Connection c, SnapshotWork<T> work) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        int isolation = c.getTransactionIsolation();
+        c.setTransactionIsolation(snapshotIsolation);
+        c.setAutoCommit(false);
+        try {
+            return work.run();
+        } finally {
+            try {
+                c.rollback();
+            } finally {
+                c.setAutoCommit(autoCommit);
+                c.setTransactionIsolation(isolation);
+            }
+        }
+    }
+
+    /** Work that runs on a connection the caller already holds. */
+    @FunctionalInterface
+    private interface SnapshotWork<T> {
+        T run() throws SQLException;
     }
 
     private <T> T read(Database.SqlWork<T> work) {

@@ -16,8 +16,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One end-to-end check of the ledger ({@link JdbcAuditLedger#verify()}). Streams entries by leaf index and
@@ -40,13 +42,19 @@ final class LedgerVerifier {
     private long checkpointCursor = -1;
     private boolean checkpointsExhausted;
     private Checkpoint lastCheckpointSeen;
+    /** Checkpoints already matched against the tree whose LEDGER_CHECKPOINT_SIGNED entry is still to come. */
+    private final Deque<Checkpoint> awaitingEntry = new ArrayDeque<>();
+    private final Checkpoint anchor;
+    private boolean anchorChecked;
 
-    LedgerVerifier(Connection c, CryptoToken token, KeyRef ledgerKey, Instant now, Duration grace) {
+    LedgerVerifier(Connection c, CryptoToken token, KeyRef ledgerKey, Instant now, Duration grace,
+                   Checkpoint anchor) {
         this.c = c;
         this.token = token;
         this.ledgerKey = ledgerKey;
         this.now = now;
         this.grace = grace;
+        this.anchor = anchor;
     }
 
     VerificationReport run() throws SQLException {
@@ -56,7 +64,11 @@ final class LedgerVerifier {
             problem("cannot load the ledger public key '" + ledgerKey.alias() + "': " + e.getMessage()
                     + "; checkpoint signatures not checked");
         }
+        if (anchor != null && !checkAnchorSignature()) {
+            anchorChecked = true;
+        }
         MerkleTree.CompactRange range = new MerkleTree.CompactRange();
+        checkAnchorAt(range);
         checkCheckpointsAt(range);
         long expected = 0;
         long count = 0;
@@ -64,6 +76,7 @@ final class LedgerVerifier {
         Instant firstUncovered = null;
         long firstUncoveredId = -1;
         long firstUncoveredLeaf = -1;
+        boolean firstUncoveredIsCheckpointEntry = false;
         try (PreparedStatement ps = c.prepareStatement("SELECT " + JdbcAuditLedger.ENTRY_COLUMNS
                 + " FROM ledger_entry WHERE leaf_index > ? ORDER BY leaf_index FETCH FIRST ? ROWS ONLY")) {
             while (true) {
@@ -93,12 +106,18 @@ final class LedgerVerifier {
                                     + " leaf hash (row edited)");
                         }
                         range.append(recomputed);
+                        checkAnchorAt(range);
+                        if (AuditEventType.LEDGER_CHECKPOINT_SIGNED.name().equals(rs.getString(4))) {
+                            checkCheckpointEntry(id, rs.getString(7));
+                        }
                         if (firstUncovered == null && (lastCheckpointSeen == null
                                 || range.size() > lastCheckpointSeen.treeSize())
                                 && !coveredByLaterCheckpoint(range.size())) {
                             firstUncovered = recordedAt;
                             firstUncoveredId = id;
                             firstUncoveredLeaf = leaf;
+                            firstUncoveredIsCheckpointEntry =
+                                    AuditEventType.LEDGER_CHECKPOINT_SIGNED.name().equals(rs.getString(4));
                         }
                         checkCheckpointsAt(range);
                     }
@@ -115,8 +134,16 @@ final class LedgerVerifier {
                     + " integrated entries (tail truncated or entries deleted)");
             checkSignature(cp);
         }
+        if (anchor != null && !anchorChecked) {
+            problem("the trusted checkpoint covers " + anchor.treeSize() + " entries but only " + range.size()
+                    + " are integrated (tail truncated)");
+        }
         checkHead(count, range);
-        if (firstUncovered != null && firstUncovered.plus(grace).isBefore(now)) {
+        // The entry recording the latest checkpoint can only be covered by a later one: on a quiet ledger it is the
+        // last leaf, and the checkpoint just before it covers everything else. That is complete, not a gap.
+        boolean onlyTheLatestCheckpointRecord = firstUncoveredIsCheckpointEntry && firstUncoveredLeaf == range.size() - 1
+                && lastCheckpointSeen != null && lastCheckpointSeen.treeSize() == firstUncoveredLeaf;
+        if (firstUncovered != null && !onlyTheLatestCheckpointRecord && firstUncovered.plus(grace).isBefore(now)) {
             problem("entries from leaf index " + firstUncoveredLeaf + " (entry id " + firstUncoveredId
                     + ", recorded " + firstUncovered + ") are not covered by a signed checkpoint after " + grace);
         }
@@ -146,6 +173,7 @@ final class LedgerVerifier {
             if (checkSignature(cp) && rootOk) {
                 checkpointsVerified++;
             }
+            awaitingEntry.addLast(cp);
         }
     }
 
@@ -195,6 +223,66 @@ final class LedgerVerifier {
                     + " entries have leaf indices (entries inserted or deleted)");
         } else if (count > 0 && (head.root() == null || !MessageDigest.isEqual(head.root(), range.root()))) {
             problem("ledger_head root hash does not match the entries at tree size " + count);
+        } else if (!MessageDigest.isEqual(head.frontier() == null ? new byte[0] : head.frontier(),
+                range.toBytes())) {
+            // The integrator extends the tree from the stored frontier, so a wrong one would fork future roots.
+            problem("ledger_head frontier does not match the entries at tree size " + count);
+        }
+    }
+
+    /** Checks the trusted anchor's signature once; false (and a problem) when it is not the ledger key's. */
+    private boolean checkAnchorSignature() {
+        if (publicKey == null) {
+            return true;
+        }
+        if (!anchor.keyAlias().equals(ledgerKey.alias())
+                || !VerifyingToken.verify(publicKey, anchor.algorithm(), anchor.body(), anchor.signature())) {
+            problem("the trusted checkpoint at tree size " + anchor.treeSize()
+                    + " is not signed by the ledger key; it proves nothing");
+            return false;
+        }
+        return true;
+    }
+
+    private void checkAnchorAt(MerkleTree.CompactRange range) {
+        if (anchor == null || anchorChecked || range.size() != anchor.treeSize()) {
+            return;
+        }
+        anchorChecked = true;
+        if (!MessageDigest.isEqual(anchor.rootHash(), range.root())) {
+            problem("the first " + anchor.treeSize() + " entries do not hash to the trusted checkpoint's root"
+                    + " (history rewritten)");
+        }
+    }
+
+    /**
+     * A {@code LEDGER_CHECKPOINT_SIGNED} entry names the checkpoint signed in the same transaction; the row must
+     * still be there with the same root. Catches a deleted or replaced checkpoint row that the tree alone cannot.
+     */
+    private void checkCheckpointEntry(long entryId, String detailsJson) {
+        long size;
+        byte[] root;
+        try {
+            Map<String, String> details = CanonicalJson.read(detailsJson);
+            size = Long.parseLong(details.get("tree_size"));
+            root = Base64.getDecoder().decode(details.get("root_hash"));
+        } catch (RuntimeException e) {
+            problem("entry id " + entryId + ": checkpoint entry details are unreadable");
+            return;
+        }
+        while (!awaitingEntry.isEmpty() && awaitingEntry.peekFirst().treeSize() < size) {
+            Checkpoint orphan = awaitingEntry.removeFirst();
+            problem("checkpoint at tree size " + orphan.treeSize() + " has no ledger entry (checkpoint row inserted)");
+        }
+        Checkpoint cp = awaitingEntry.peekFirst();
+        if (cp == null || cp.treeSize() != size) {
+            problem("entry id " + entryId + " records a checkpoint at tree size " + size
+                    + " that is missing from ledger_checkpoint (checkpoint deleted)");
+            return;
+        }
+        awaitingEntry.removeFirst();
+        if (!MessageDigest.isEqual(cp.rootHash(), root)) {
+            problem("entry id " + entryId + " records a different root for the checkpoint at tree size " + size);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.hallmark.db.testing;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.hallmark.db.Database;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -52,6 +53,26 @@ public final class TestDatabases {
                 yield Database.open(pg.getJdbcUrl("postgres", name), "postgres", null, poolSize);
             }
         };
+    }
+
+    /**
+     * Opens a second, independent pool on the same database as {@code first}, as a second node of a cluster would
+     * (on H2 the named in-memory database is shared within the JVM). Flyway finds the schema current. The caller
+     * closes it, before {@code first}.
+     *
+     * @param first    a database opened by this class
+     * @param poolSize maximum connections of the new pool
+     */
+    public static Database openAnotherNode(Database first, int poolSize) {
+        String url = jdbcUrl(first);
+        return url.startsWith("jdbc:h2:")
+                ? Database.open(url, "sa", "", poolSize)
+                : Database.open(url, "postgres", null, poolSize);
+    }
+
+    /** The JDBC URL of a database opened by this class (to connect as another user, or from another pool). */
+    public static String jdbcUrl(Database db) {
+        return ((HikariDataSource) db.dataSource()).getJdbcUrl();
     }
 
     /** The shared embedded PostgreSQL server, started on first use (for tests that need a superuser). */
