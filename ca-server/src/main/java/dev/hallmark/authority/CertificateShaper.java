@@ -65,6 +65,10 @@ public final class CertificateShaper {
                                       SerialNumber serial, Instant now) {
         Instant start = now.truncatedTo(ChronoUnit.SECONDS).minus(profile.backdate());
         Instant end = now.truncatedTo(ChronoUnit.SECONDS).plus(profile.validity());
+        Instant caStart = ca.certificate().getNotBefore().toInstant();
+        if (start.isBefore(caStart)) {
+            start = caStart; // backdating never reaches before the issuer's own validity (RFC 5280 6.1.3)
+        }
         Instant caEnd = ca.certificate().getNotAfter().toInstant();
         if (end.isAfter(caEnd)) {
             end = caEnd;

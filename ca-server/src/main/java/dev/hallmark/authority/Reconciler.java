@@ -6,6 +6,7 @@ import dev.hallmark.authority.lint.Linter;
 import dev.hallmark.authority.profile.Profile;
 import dev.hallmark.ledger.AuditEventType;
 import dev.hallmark.ledger.AuditLedger;
+import dev.hallmark.ledger.Checkpoint;
 import dev.hallmark.ledger.LedgerEntry;
 import dev.hallmark.ledger.VerificationReport;
 import java.io.IOException;
@@ -52,6 +53,7 @@ public final class Reconciler {
     private final Linter linter;
     private final Clock clock;
     private final Duration grace;
+    private final Checkpoint anchor;
 
     /**
      * @param store     durable state
@@ -60,15 +62,17 @@ public final class Reconciler {
      * @param linter    the same linter issuance uses
      * @param clock     time source
      * @param grace     how long a serial may stay in SIGNING before it is reported as "outcome unknown"
+     * @param anchor    a checkpoint remembered outside the database (catches tail truncation), or null
      */
     public Reconciler(CertificateStore store, AuditLedger ledger, Authority authority, Linter linter, Clock clock,
-                      Duration grace) {
+                      Duration grace, Checkpoint anchor) {
         this.store = store;
         this.ledger = ledger;
         this.authority = authority;
         this.linter = linter;
         this.clock = clock;
         this.grace = grace;
+        this.anchor = anchor;
     }
 
     /**
@@ -159,7 +163,7 @@ public final class Reconciler {
                 }
             }
         });
-        VerificationReport ledgerReport = ledger.verify();
+        VerificationReport ledgerReport = anchor == null ? ledger.verify() : ledger.verify(anchor);
         return new Report(counts[0], counts[1], counts[2], unknown, ledgerReport, problems);
     }
 

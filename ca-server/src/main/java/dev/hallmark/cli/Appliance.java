@@ -4,6 +4,8 @@ import dev.hallmark.authority.Authority;
 import dev.hallmark.authority.CaException;
 import dev.hallmark.authority.Hierarchy;
 import dev.hallmark.authority.Issuer;
+import dev.hallmark.authority.KeyIdentifiers;
+import dev.hallmark.authority.store.JdbcConfigurationLog;
 import dev.hallmark.authority.Reconciler;
 import dev.hallmark.authority.lint.Linter;
 import dev.hallmark.authority.policy.PolicyEngine;
@@ -24,6 +26,7 @@ import dev.hallmark.hsm.pkcs11.Pkcs11Token;
 import dev.hallmark.ledger.AuditEvent;
 import dev.hallmark.ledger.AuditEventType;
 import dev.hallmark.ledger.JdbcAuditLedger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -99,6 +102,7 @@ public final class Appliance implements AutoCloseable {
                 generated = true;
             }
             Appliance appliance = new Appliance(config, database, token, ledgerKey, clock);
+            appliance.auditConfiguration();
             if (generated) {
                 Map<String, String> details = new LinkedHashMap<>();
                 details.put("hsm", ledgerKey.token());
@@ -116,6 +120,15 @@ public final class Appliance implements AutoCloseable {
             token.close();
             throw e;
         }
+    }
+
+    /** Audits a changed profile file or policy section (their digests, never their content). */
+    private void auditConfiguration() {
+        JdbcConfigurationLog log = new JdbcConfigurationLog(database, ledger);
+        log.record("profiles", KeyIdentifiers.sha256Hex(config.profiles().yaml().getBytes(StandardCharsets.UTF_8)),
+                AuditEventType.PROFILE_CHANGED, Cli.actor(), clock.instant());
+        log.record("policy", KeyIdentifiers.sha256Hex(config.root().get("policy").canonicalText()
+                .getBytes(StandardCharsets.UTF_8)), AuditEventType.POLICY_CHANGED, Cli.actor(), clock.instant());
     }
 
     /** Opens the configured token; {@code create} makes a missing soft token file. */
@@ -176,9 +189,15 @@ public final class Appliance implements AutoCloseable {
         return database;
     }
 
-    /** A reconciler over this appliance's state. */
+    /** A reconciler over this appliance's state, checking the ledger against the remembered anchor. */
     public Reconciler reconciler() {
-        return new Reconciler(store, ledger, authority, linter, clock, OUTCOME_GRACE);
+        return new Reconciler(store, ledger, authority, linter, clock, OUTCOME_GRACE, LedgerAnchor.read(config.dataDir()));
+    }
+
+    /** Integrates pending entries, then verifies the ledger against the remembered anchor (if any). */
+    public dev.hallmark.ledger.VerificationReport verifyLedger() {
+        ledger.integrate();
+        return ledger.verify(LedgerAnchor.read(config.dataDir()));
     }
 
     /**
@@ -187,7 +206,7 @@ public final class Appliance implements AutoCloseable {
      */
     public void checkpoint() {
         try {
-            ledger.signCheckpoint();
+            LedgerAnchor.remember(config.dataDir(), ledger.signCheckpoint());
         } catch (RuntimeException e) {
             throw new CaException(CaException.Kind.LEDGER_UNAVAILABLE, "the work is committed but the ledger checkpoint "
                     + "could not be signed (" + e.getMessage() + "); 'hallmark ledger verify' will flag it until the "

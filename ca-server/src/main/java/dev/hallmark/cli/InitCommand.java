@@ -7,6 +7,7 @@ import dev.hallmark.authority.CaException;
 import dev.hallmark.authority.CaSpec;
 import dev.hallmark.authority.KeyIdentifiers;
 import dev.hallmark.authority.SigningCa;
+import dev.hallmark.authority.profile.ProfileCatalog;
 import dev.hallmark.config.ConfigException;
 import dev.hallmark.config.ConfigNode;
 import dev.hallmark.config.HallmarkConfig;
@@ -81,6 +82,10 @@ final class InitCommand implements Callable<Integer> {
         boolean wroteConfig = false;
         if (!Files.exists(file)) {
             Map<String, Object> yaml = configDocument();
+            if (!Files.exists(dir.resolve("profiles.yaml"))) {
+                Cli.writeFile(dir.resolve("profiles.yaml"),
+                        ProfileCatalog.defaultYaml().getBytes(StandardCharsets.UTF_8), "rw-r--r--");
+            }
             HallmarkConfig.from(dir, ConfigNode.parse(HallmarkConfig.FILE_NAME, render(yaml))); // validate first
             if ("soft".equals(token) && !Files.exists(dir.resolve("token.pass"))) {
                 byte[] pass = new byte[32];
@@ -170,6 +175,7 @@ final class InitCommand implements Callable<Integer> {
         doc.put("token", tok);
         doc.put("ca", Map.of("root", "root", "issuing", "issuing"));
         doc.put("ledger", Map.of("keyAlias", "ledger"));
+        doc.put("profiles", Map.of("file", "profiles.yaml"));
         return doc;
     }
 

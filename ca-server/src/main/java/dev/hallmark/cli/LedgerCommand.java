@@ -39,7 +39,7 @@ final class LedgerCommand implements Runnable {
         @Override
         public Integer call() {
             try (Appliance a = Appliance.open(data.load(), Cli.clock())) {
-                VerificationReport r = a.ledger().verify();
+                VerificationReport r = a.verifyLedger();
                 var out = spec.commandLine().getOut();
                 if (json) {
                     Map<String, Object> m = new LinkedHashMap<>();
@@ -70,7 +70,8 @@ final class LedgerCommand implements Runnable {
         @Override
         public Integer call() {
             try (Appliance a = Appliance.open(data.load(), Cli.clock())) {
-                Checkpoint cp = a.ledger().signCheckpoint();
+                a.checkpoint();
+                Checkpoint cp = a.ledger().latestCheckpoint().orElseThrow();
                 spec.commandLine().getOut().println("checkpoint: tree size " + cp.treeSize() + ", root "
                         + HexFormat.of().formatHex(cp.rootHash()) + ", signed " + cp.signedAt());
                 spec.commandLine().getOut().flush();

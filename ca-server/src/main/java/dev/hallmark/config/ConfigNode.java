@@ -88,6 +88,11 @@ public final class ConfigNode {
         return new ConfigNode(file, path, root);
     }
 
+    /** A canonical text of this node's content (JSON), for digests; empty for a missing node. */
+    public String canonicalText() {
+        return isMissing() ? "" : node.toString();
+    }
+
     /** True when the key is absent or null. */
     public boolean isMissing() {
         return node.isMissingNode() || node.isNull();

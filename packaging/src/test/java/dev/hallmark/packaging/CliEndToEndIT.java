@@ -30,7 +30,10 @@ class CliEndToEndIT {
         Processes.Result init = Processes.hallmark(Map.of(), "init", "--data", data.toString());
         assertThat(init.exit()).as(init.toString()).isZero();
         assertThat(init.out()).contains("Root SHA-256 fingerprint");
-        assertThat(Files.getPosixFilePermissions(data.resolve("token.pass")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("token.pass"))))
+                .isEqualTo("rw-------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("token.p12"))))
+                .isEqualTo("rw-------");
 
         Path csr = opensslCsr("www.example.com", "DNS:www.example.com,DNS:example.com,IP:192.0.2.1");
         Path chain = tmp.resolve("chain.pem");

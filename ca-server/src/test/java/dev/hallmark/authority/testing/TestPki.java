@@ -66,7 +66,7 @@ public final class TestPki implements AutoCloseable {
         this.ledger = b.ledgerWrapper.apply(jdbcLedger);
         this.store = b.storeWrapper.apply(new JdbcCertificateStore(database, ledger));
         this.linter = new Linter();
-        this.issuer = new Issuer(store, token, linter, clock, new SecureRandom(), "hallmark/test");
+        this.issuer = new Issuer(store, token, linter, clock, b.random, "hallmark/test");
         this.authority = new Authority(store, token, issuer, new PolicyEngine(b.policy), b.profiles);
         this.hierarchy = new Hierarchy(store, token, ledger, issuer);
         this.root = hierarchy.createRoot(new CaSpec("root", "CN=Test Root CA,O=Hallmark Tests", b.caKeyType, null,
@@ -97,7 +97,7 @@ public final class TestPki implements AutoCloseable {
 
     /** A reconciler over this fixture (grace one minute). */
     public Reconciler reconciler() {
-        return new Reconciler(store, jdbcLedger, authority, linter, clock, Duration.ofMinutes(1));
+        return new Reconciler(store, jdbcLedger, authority, linter, clock, Duration.ofMinutes(1), null);
     }
 
     @Override
@@ -117,6 +117,13 @@ public final class TestPki implements AutoCloseable {
         PolicyRules policy = PolicyRules.defaults();
         ProfileCatalog profiles = ProfileCatalog.defaults();
         MutableClock clock = new MutableClock(NOW);
+        SecureRandom random = new SecureRandom();
+
+        /** The serial source (e.g. one that repeats, to force collisions). */
+        public Builder random(SecureRandom random) {
+            this.random = random;
+            return this;
+        }
 
         public Builder database(TestDatabases.Kind kind) {
             this.databaseKind = kind;
