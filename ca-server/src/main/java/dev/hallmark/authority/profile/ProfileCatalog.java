@@ -137,8 +137,23 @@ public record ProfileCatalog(Map<String, Profile> profiles, String yaml) {
             throw san.get("required").error("must be true for a serverAuth profile (BR 7.1.2.7.12)");
         }
         Profile.CommonName cn = n.enumValue("commonName", Profile.CommonName.class, Profile.CommonName.FIRST_SAN);
+        boolean ocspNoCheck = n.bool("ocspNoCheck", false);
+        // Refuse at load time what the linter would refuse at every issuance.
+        if (ocspNoCheck && !ekus.contains(Profile.ExtendedKeyUsage.OCSP_SIGNING)) {
+            throw n.get("ocspNoCheck").error("needs extendedKeyUsage ocsp-signing (RFC 6960 4.2.2.2.1)");
+        }
+        if (ekus.contains(Profile.ExtendedKeyUsage.SERVER_AUTH) && !keyUsage.contains(Profile.KeyUsageBit.DIGITAL_SIGNATURE)) {
+            throw ku.error("a server-auth profile needs digital-signature (EC and Ed25519 keys cannot use key-encipherment)");
+        }
+        if (ekus.contains(Profile.ExtendedKeyUsage.SERVER_AUTH) && cn == Profile.CommonName.REQUESTED) {
+            throw n.get("commonName").error("a server-auth profile's CN must be one of its SANs: use first-san, "
+                    + "requested-if-in-sans or none");
+        }
+        if (sanTypes.isEmpty() && cn != Profile.CommonName.REQUESTED) {
+            throw n.get("commonName").error("a profile without SANs needs commonName: requested (else the subject is empty)");
+        }
         return new Profile(name, version, n.string("description", ""), validity, backdate, keyTypes, keyUsage, ekus,
-                sanTypes, required, max, cn, n.bool("ocspNoCheck", false), urls(n, "ocspUrls"),
+                sanTypes, required, max, cn, ocspNoCheck, urls(n, "ocspUrls"),
                 urls(n, "caIssuersUrls"), urls(n, "crlUrls"));
     }
 

@@ -47,7 +47,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class LinterTest {
-    private static final TestPki PKI = TestPki.get();
+    private static final LintFixture PKI = LintFixture.get();
     private static final Linter LINTER = new Linter();
     private static final X500Name EMPTY = new X500Name(new org.bouncycastle.asn1.x500.RDN[0]);
     /** Rule ids exercised by {@link #eachRuleHasAFailingCase}; checked against {@link Linter#ruleIds()}. */
@@ -108,18 +108,18 @@ class LinterTest {
 
     @Test
     void serialOfExactly2To63Passes() {
-        TBSCertificate tbs = TestTbs.of(Base.TLS_SERVER_EC.tbs()).serial(TestPki.SERIAL_FLOOR).build();
+        TBSCertificate tbs = TestTbs.of(Base.TLS_SERVER_EC.tbs()).serial(LintFixture.SERIAL_FLOOR).build();
         assertThat(LINTER.lint(tbs, Base.TLS_SERVER_EC.context())).isEmpty();
     }
 
     static Stream<Arguments> brokenCertificates() {
-        Instant now = TestPki.NOW;
+        Instant now = LintFixture.NOW;
         return Stream.of(
                 broken("version 1", Base.TLS_SERVER_EC, t -> t.version(1), "e_version_not_v3"),
                 broken("serial zero", Base.TLS_SERVER_EC, t -> t.serial(BigInteger.ZERO), "e_serial_not_positive"),
                 broken("serial negative", Base.TLS_SERVER_EC, t -> t.serial(BigInteger.valueOf(-77)), "e_serial_not_positive"),
                 broken("serial 21 octets", Base.TLS_SERVER_EC, t -> t.serial(BigInteger.ONE.shiftLeft(160)), "e_serial_too_long"),
-                broken("serial below 2^63", Base.TLS_SERVER_EC, t -> t.serial(TestPki.SERIAL_FLOOR.subtract(BigInteger.ONE)),
+                broken("serial below 2^63", Base.TLS_SERVER_EC, t -> t.serial(LintFixture.SERIAL_FLOOR.subtract(BigInteger.ONE)),
                         "e_serial_low_entropy"),
                 broken("sha1WithRSA", Base.TLS_SERVER_EC, t -> t.signature(new AlgorithmIdentifier(
                         PKCSObjectIdentifiers.sha1WithRSAEncryption, DERNull.INSTANCE)), "e_signature_algorithm_not_allowed"),
@@ -128,7 +128,7 @@ class LinterTest {
                 broken("RSA algorithm for an EC issuer", Base.TLS_SERVER_EC, t -> t.signature(new AlgorithmIdentifier(
                         PKCSObjectIdentifiers.sha256WithRSAEncryption, DERNull.INSTANCE)), "e_signature_algorithm_key_mismatch"),
                 broken("issuer is another name", Base.TLS_SERVER_EC, t -> t.issuer(new X500Name("CN=Other")), "e_issuer_dn_mismatch"),
-                broken("issuer same text, PrintableString", Base.TLS_SERVER_EC, t -> t.issuer(printable(TestPki.ISSUING_NAME)),
+                broken("issuer same text, PrintableString", Base.TLS_SERVER_EC, t -> t.issuer(printable(LintFixture.ISSUING_NAME)),
                         "e_issuer_dn_mismatch"),
                 broken("root issuer differs from subject", Base.ROOT, t -> t.issuer(new X500Name("CN=Someone Else")),
                         "e_issuer_dn_mismatch"),
@@ -251,9 +251,9 @@ class LinterTest {
 
     @Test
     void leafLintedWithoutProfileFailsClosed() {
-        LintContext noProfile = new LintContext(PKI.issuing, null, LintContext.Expectation.LEAF, TestPki.NOW);
+        LintContext noProfile = new LintContext(PKI.issuing, null, LintContext.Expectation.LEAF, LintFixture.NOW);
         assertThat(LINTER.lint(Base.TLS_SERVER_EC.tbs(), noProfile)).extracting(Finding::rule).contains("e_lint_context_invalid");
-        LintContext leafAsRoot = new LintContext(null, PKI.profile("tls-server"), LintContext.Expectation.LEAF, TestPki.NOW);
+        LintContext leafAsRoot = new LintContext(null, PKI.profile("tls-server"), LintContext.Expectation.LEAF, LintFixture.NOW);
         assertThat(LINTER.lint(Base.TLS_SERVER_EC.tbs(), leafAsRoot)).extracting(Finding::rule).contains("e_lint_context_invalid");
     }
 
@@ -263,13 +263,13 @@ class LinterTest {
         dev.hallmark.authority.IssuerKey byRoot = new dev.hallmark.authority.IssuerKey("root",
                 new dev.hallmark.hsm.KeyRef("soft", "root", dev.hallmark.hsm.KeyType.EC_P256),
                 dev.hallmark.hsm.SignatureAlgorithm.ECDSA_SHA256, PKI.root, List.of());
-        org.bouncycastle.cert.X509CertificateHolder leafOnlyCa = TestPki.sign(CertificateShaper.ca(byRoot,
-                TestPki.ISSUING_NAME, TestPki.spki(PKI.issuingKey), 0, PKI.serial(), TestPki.CA_CREATED,
+        org.bouncycastle.cert.X509CertificateHolder leafOnlyCa = LintFixture.sign(CertificateShaper.ca(byRoot,
+                LintFixture.ISSUING_NAME, LintFixture.spki(PKI.issuingKey), 0, PKI.serial(), LintFixture.CA_CREATED,
                 Duration.ofDays(3650)), PKI.rootKey);
-        LintContext ctx = new LintContext(leafOnlyCa, null, LintContext.Expectation.CA, TestPki.NOW);
+        LintContext ctx = new LintContext(leafOnlyCa, null, LintContext.Expectation.CA, LintFixture.NOW);
         assertThat(LINTER.lint(Base.SUB_CA.tbs(), ctx)).extracting(Finding::rule).containsExactly("e_bc_path_length_exceeded");
         assertThat(LINTER.lint(Base.TLS_SERVER_EC.tbs(), new LintContext(leafOnlyCa, PKI.profile("tls-server"),
-                LintContext.Expectation.LEAF, TestPki.NOW))).isEmpty();
+                LintContext.Expectation.LEAF, LintFixture.NOW))).isEmpty();
     }
 
     @Test

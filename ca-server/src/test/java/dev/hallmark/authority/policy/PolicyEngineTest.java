@@ -2,9 +2,9 @@ package dev.hallmark.authority.policy;
 
 import static dev.hallmark.authority.Identifier.dns;
 import static dev.hallmark.authority.Identifier.ip;
-import static dev.hallmark.authority.policy.TestCsr.withEku;
-import static dev.hallmark.authority.policy.TestCsr.withKey;
-import static dev.hallmark.authority.policy.TestCsr.withKeyUsage;
+import static dev.hallmark.authority.policy.PolicyCsr.withEku;
+import static dev.hallmark.authority.policy.PolicyCsr.withKey;
+import static dev.hallmark.authority.policy.PolicyCsr.withKeyUsage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -64,7 +64,7 @@ class PolicyEngineTest {
     }
 
     private static PolicyDecision evaluate(Profile profile, List<Identifier> ids) {
-        return evaluate(ENGINE, profile, ids, TestCsr.of(ids));
+        return evaluate(ENGINE, profile, ids, PolicyCsr.of(ids));
     }
 
     static Stream<Arguments> names() {
@@ -127,7 +127,7 @@ class PolicyEngineTest {
         PolicyRules noWildcards = new PolicyRules(null, null, null, null, null, null, 100, false);
         PolicyEngine engine = new PolicyEngine(noWildcards);
         List<Identifier> ids = List.of(dns("*.example.com"));
-        assertThat(evaluate(engine, TLS_SERVER, ids, TestCsr.of(ids)).reasons()).extracting(Reason::rule)
+        assertThat(evaluate(engine, TLS_SERVER, ids, PolicyCsr.of(ids)).reasons()).extracting(Reason::rule)
                 .containsExactly("wildcard_not_allowed");
     }
 
@@ -176,7 +176,7 @@ class PolicyEngineTest {
     void tooManySansForTheRules() {
         PolicyEngine engine = new PolicyEngine(new PolicyRules(null, null, null, null, null, null, 3, true));
         List<Identifier> ids = List.of(dns("a.example.com"), dns("b.example.com"), dns("c.example.com"), dns("d.example.com"));
-        assertThat(evaluate(engine, TLS_SERVER, ids, TestCsr.of(ids)).reasons()).extracting(Reason::rule)
+        assertThat(evaluate(engine, TLS_SERVER, ids, PolicyCsr.of(ids)).reasons()).extracting(Reason::rule)
                 .containsExactly("too_many_sans");
     }
 
@@ -193,7 +193,7 @@ class PolicyEngineTest {
     @MethodSource("validities")
     void validity(String name, Duration validity, List<String> rules) {
         List<Identifier> ids = List.of(dns("a.example.com"));
-        PolicyDecision d = ENGINE.evaluate(new PolicyRequest(TLS_SERVER, TestCsr.of(ids), ids, validity));
+        PolicyDecision d = ENGINE.evaluate(new PolicyRequest(TLS_SERVER, PolicyCsr.of(ids), ids, validity));
         assertThat(d.reasons()).extracting(Reason::rule).containsExactlyElementsOf(rules);
         assertThat(d.reasons()).allSatisfy(r -> assertThat(r.kind()).isEqualTo(Kind.POLICY_DENIED));
     }
@@ -245,7 +245,7 @@ class PolicyEngineTest {
     @MethodSource("keys")
     void keyPolicy(String name, PolicyRules rules, Profile profile, SubjectPublicKeyInfo spki, String rule) {
         List<Identifier> ids = List.of(dns("a.example.com"));
-        PolicyDecision d = evaluate(new PolicyEngine(rules), profile, ids, TestCsr.of(ids, withKey(spki)));
+        PolicyDecision d = evaluate(new PolicyEngine(rules), profile, ids, PolicyCsr.of(ids, withKey(spki)));
         if (rule == null) {
             assertThat(d.reasons()).isEmpty();
             assertThatCode(d::enforce).doesNotThrowAnyException();
@@ -284,9 +284,9 @@ class PolicyEngineTest {
                 new KeyRules(EnumSet.allOf(KeyType.class), 2048, 8192, false), null, 100, true);
         List<Identifier> ids = List.of(dns("a.example.com"));
         assertThat(evaluate(new PolicyEngine(lax), TLS_SERVER, ids,
-                TestCsr.of(ids, withKey(TestKeys.rsa(TestKeys.fermatModulus(), BigInteger.valueOf(65537))))).allowed()).isTrue();
+                PolicyCsr.of(ids, withKey(TestKeys.rsa(TestKeys.fermatModulus(), BigInteger.valueOf(65537))))).allowed()).isTrue();
         assertThat(evaluate(new PolicyEngine(lax), TLS_SERVER, ids,
-                TestCsr.of(ids, withKey(TestKeys.rsa(TestKeys.normalModulus(), BigInteger.ONE)))).reasons())
+                PolicyCsr.of(ids, withKey(TestKeys.rsa(TestKeys.normalModulus(), BigInteger.ONE)))).reasons())
                 .extracting(Reason::rule).containsExactly("rsa_exponent");
     }
 
@@ -309,7 +309,7 @@ class PolicyEngineTest {
     @MethodSource("csrRequests")
     void csrMayNotAskForMoreThanTheProfile(String name, KeyPurposeId[] ekus, int keyUsage, List<String> rules) {
         List<Identifier> ids = List.of(dns("a.example.com"));
-        PolicyDecision d = evaluate(ENGINE, TLS_SERVER, ids, TestCsr.of(ids, withEku(ekus), withKeyUsage(keyUsage)));
+        PolicyDecision d = evaluate(ENGINE, TLS_SERVER, ids, PolicyCsr.of(ids, withEku(ekus), withKeyUsage(keyUsage)));
         assertThat(d.reasons()).extracting(Reason::rule).containsExactlyElementsOf(rules);
         if (!rules.isEmpty()) {
             assertThatThrownBy(d::enforce).isInstanceOfSatisfying(CaException.class,
@@ -320,7 +320,7 @@ class PolicyEngineTest {
     @Test
     void mixedReasonsArePolicyDenied() {
         List<Identifier> ids = List.of(dns("secret.example.com"));
-        PolicyDecision d = evaluate(ENGINE, TLS_SERVER, ids, TestCsr.of(ids, withKey(TestKeys.Shape.EC_P521),
+        PolicyDecision d = evaluate(ENGINE, TLS_SERVER, ids, PolicyCsr.of(ids, withKey(TestKeys.Shape.EC_P521),
                 withEku(KeyPurposeId.id_kp_codeSigning)));
         assertThat(d.reasons()).extracting(Reason::kind)
                 .containsExactly(Kind.REJECTED_IDENTIFIER, Kind.BAD_PUBLIC_KEY, Kind.BAD_CSR);

@@ -77,7 +77,7 @@ class PolicyRulesConfigTest {
         PolicyEngine engine = new PolicyEngine(load("policy: {dns: {deny: [secret.example.com]}}"));
         List<dev.hallmark.authority.Identifier> ids = List.of(dev.hallmark.authority.Identifier.dns("secret.example.com"));
         PolicyDecision d = engine.evaluate(new PolicyRequest(dev.hallmark.authority.profile.ProfileCatalog.defaults()
-                .get("tls-server"), TestCsr.of(ids), ids, null));
+                .get("tls-server"), PolicyCsr.of(ids), ids, null));
         assertThat(d.reasons()).extracting(Reason::rule).containsExactly("name_denied");
     }
 }

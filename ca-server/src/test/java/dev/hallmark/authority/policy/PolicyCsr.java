@@ -9,50 +9,50 @@ import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
- * Checked-CSR test data with modifiers: {@code TestCsr.of(List.of(dns("a.example")), withKey(EC_P256))}. Builds the
+ * Checked-CSR test data with modifiers: {@code PolicyCsr.of(List.of(dns("a.example")), withKey(EC_P256))}. Builds the
  * {@link CertificationRequest} record directly (what {@code CertificationRequest.parse} returns after its own
  * checks), so synthetic keys without a private half can be used.
  */
-public final class TestCsr {
+public final class PolicyCsr {
     private SubjectPublicKeyInfo spki = TestKeys.spki(TestKeys.Shape.EC_P256);
     private String cn;
     private final List<KeyPurposeId> purposes = new ArrayList<>();
     private int keyUsage;
     private List<Identifier> identifiers = List.of();
 
-    private TestCsr() {
+    private PolicyCsr() {
     }
 
     @SafeVarargs
-    public static CertificationRequest of(List<Identifier> identifiers, UnaryOperator<TestCsr>... modifiers) {
-        TestCsr t = new TestCsr();
+    public static CertificationRequest of(List<Identifier> identifiers, UnaryOperator<PolicyCsr>... modifiers) {
+        PolicyCsr t = new PolicyCsr();
         t.identifiers = identifiers;
         t.cn = identifiers.isEmpty() ? null : identifiers.get(0).value();
-        for (UnaryOperator<TestCsr> m : modifiers) {
+        for (UnaryOperator<PolicyCsr> m : modifiers) {
             t = m.apply(t);
         }
         return new CertificationRequest(new byte[0], t.spki, null, t.cn, t.identifiers, t.purposes, t.keyUsage);
     }
 
-    public static UnaryOperator<TestCsr> withKey(TestKeys.Shape shape) {
+    public static UnaryOperator<PolicyCsr> withKey(TestKeys.Shape shape) {
         return withKey(TestKeys.spki(shape));
     }
 
-    public static UnaryOperator<TestCsr> withKey(SubjectPublicKeyInfo spki) {
+    public static UnaryOperator<PolicyCsr> withKey(SubjectPublicKeyInfo spki) {
         return t -> {
             t.spki = spki;
             return t;
         };
     }
 
-    public static UnaryOperator<TestCsr> withEku(KeyPurposeId... purposes) {
+    public static UnaryOperator<PolicyCsr> withEku(KeyPurposeId... purposes) {
         return t -> {
             t.purposes.addAll(List.of(purposes));
             return t;
         };
     }
 
-    public static UnaryOperator<TestCsr> withKeyUsage(int bits) {
+    public static UnaryOperator<PolicyCsr> withKeyUsage(int bits) {
         return t -> {
             t.keyUsage = bits;
             return t;

@@ -36,7 +36,7 @@ import org.bouncycastle.cert.X509CertificateHolder;
  * A root and an issuing CA (EC P-256, signed in memory) and helpers that shape certificates through the real
  * {@link CertificateShaper}, so "clean" in these tests means "what Hallmark actually produces".
  */
-public final class TestPki {
+public final class LintFixture {
     /** The fixed issuance time. */
     public static final Instant NOW = Instant.parse("2026-06-01T00:00:00Z");
     public static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
@@ -45,7 +45,7 @@ public final class TestPki {
     public static final X500Name ROOT_NAME = new X500Name("CN=Hallmark Test Root,O=Hallmark");
     public static final X500Name ISSUING_NAME = new X500Name("CN=Hallmark Test Issuing,O=Hallmark");
 
-    private static TestPki instance;
+    private static LintFixture instance;
 
     public final KeyPair rootKey = TestKeys.generate(TestKeys.Shape.EC_P256);
     public final KeyPair issuingKey = TestKeys.generate(TestKeys.Shape.EC_P256);
@@ -55,7 +55,7 @@ public final class TestPki {
     public final ProfileCatalog profiles = ProfileCatalog.defaults();
     private final SecureRandom random = new SecureRandom();
 
-    private TestPki() {
+    private LintFixture() {
         IssuerKey self = new IssuerKey("root", new KeyRef("soft", "root", KeyType.EC_P256), SignatureAlgorithm.ECDSA_SHA256,
                 null, List.of());
         root = sign(rootTbs(Duration.ofDays(20 * 365)), rootKey);
@@ -69,9 +69,9 @@ public final class TestPki {
     }
 
     /** The shared fixture. */
-    public static synchronized TestPki get() {
+    public static synchronized LintFixture get() {
         if (instance == null) {
-            instance = new TestPki();
+            instance = new LintFixture();
         }
         return instance;
     }

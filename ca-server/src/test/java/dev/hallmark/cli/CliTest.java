@@ -1,0 +1,112 @@
+package dev.hallmark.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hallmark.authority.testing.TestCsr;
+import dev.hallmark.hsm.KeyType;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI in process: exit codes, one-line errors, JSON output, and the ledger anchor. */
+class CliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+    Path data;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void init() {
+        data = tmp.resolve("d");
+        Run init = run("init", "--data", data.toString(), "--json");
+        assertThat(init.exit()).as(init.err()).isZero();
+    }
+
+    @Test
+    void issueListShowRevokeVerifyAsJson() throws Exception {
+        Path csr = Files.write(tmp.resolve("r.csr"), TestCsr.of("cli.example", TestCsr.withKey(KeyType.EC_P384)));
+        Run issue = run("issue", "--data", data.toString(), "--csr", csr.toString(), "--profile", "tls-server", "--json");
+        assertThat(issue.exit()).as(issue.err()).isZero();
+        JsonNode cert = JSON.readTree(issue.out());
+        String serial = cert.get("serial").asText();
+        assertThat(cert.get("status").asText()).isEqualTo("valid");
+        assertThat(cert.get("certificate").asText()).startsWith("-----BEGIN CERTIFICATE-----");
+        assertThat(cert.get("chain").asText()).contains("-----BEGIN CERTIFICATE-----");
+        assertThat(cert.get("provenance").get("channel").asText()).isEqualTo("cli");
+
+        JsonNode list = JSON.readTree(run("cert", "list", "--data", data.toString(), "--san", "cli.example", "--json").out());
+        assertThat(list).hasSize(1);
+        assertThat(JSON.readTree(run("cert", "list", "--data", data.toString(), "--san", "other.example", "--json").out())).isEmpty();
+        assertThat(JSON.readTree(run("cert", "list", "--data", data.toString(), "--expiring-within", "30d", "--json").out())).isEmpty();
+        assertThat(JSON.readTree(run("cert", "list", "--data", data.toString(), "--expiring-within", "91d", "--json").out())).hasSize(1);
+
+        assertThat(run("revoke", "--data", data.toString(), "--serial", serial, "--reason", "superseded").exit()).isZero();
+        JsonNode shown = JSON.readTree(run("cert", "show", "--data", data.toString(), "--serial", serial, "--json").out());
+        assertThat(shown.get("status").asText()).isEqualTo("revoked");
+        assertThat(shown.get("revocationReason").asText()).isEqualTo("superseded");
+        assertThat(JSON.readTree(run("cert", "list", "--data", data.toString(), "--status", "revoked", "--json").out())).hasSize(1);
+
+        Run verify = run("verify", "--data", data.toString(), "--json");
+        assertThat(verify.exit()).as(verify.out()).isZero();
+        assertThat(JSON.readTree(verify.out()).get("issued").asLong()).isEqualTo(3); // two CA certificates and the leaf
+        assertThat(run("ca", "list", "--data", data.toString()).out()).contains("root").contains("issuing");
+        assertThat(run("ca", "cert", "issuing", "--data", data.toString(), "--chain").out()).containsOnlyOnce("END CERTIFICATE-----\n-----BEGIN");
+    }
+
+    @Test
+    void refusalsAreOneLineWithExitOne() throws Exception {
+        Path csr = Files.write(tmp.resolve("bad.csr"), TestCsr.of("x.example", TestCsr.withBadSignature()));
+        Run r = run("issue", "--data", data.toString(), "--csr", csr.toString(), "--profile", "tls-server");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().strip().lines().count()).isEqualTo(1);
+        assertThat(r.err()).startsWith("hallmark: bad csr:");
+
+        Path big = Files.write(tmp.resolve("big.csr"), new byte[200_000]);
+        assertThat(run("issue", "--data", data.toString(), "--csr", big.toString(), "--profile", "tls-server").exit()).isEqualTo(1);
+        assertThat(run("revoke", "--data", data.toString(), "--serial", "zz", "--reason", "superseded").exit()).isEqualTo(1);
+        assertThat(run("revoke", "--data", data.toString(), "--serial", "01", "--reason", "certificateHold").err())
+                .contains("certificateHold is never used");
+        assertThat(run("cert", "list", "--data", data.toString(), "--status", "sleepy").exit()).isEqualTo(2);
+        assertThat(run("init", "--data", tmp.resolve("e").toString(), "--key-type", "dsa").exit()).isEqualTo(2);
+        Run again = run("init", "--data", data.toString());
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).contains("exists already");
+    }
+
+    @Test
+    void truncatingTheLedgerTailIsCaughtByTheRememberedAnchor() throws Exception {
+        Path csr = Files.write(tmp.resolve("t.csr"), TestCsr.of("tail.example"));
+        assertThat(run("issue", "--data", data.toString(), "--csr", csr.toString(), "--profile", "tls-server").exit()).isZero();
+        assertThat(run("ledger", "verify", "--data", data.toString()).exit()).isZero();
+        assertThat(Files.exists(data.resolve(LedgerAnchor.FILE_NAME))).isTrue();
+        // Someone with database access removes the newest entries and every checkpoint that mentions them.
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + data.toAbsolutePath().resolve("db/hallmark"), "sa", "");
+             Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM ledger_checkpoint");
+            s.executeUpdate("DELETE FROM ledger_entry WHERE leaf_index >= 3 OR leaf_index IS NULL");
+            s.executeUpdate("UPDATE ledger_head SET tree_size = 3");
+        }
+        Run verify = run("ledger", "verify", "--data", data.toString());
+        assertThat(verify.exit()).as(verify.out()).isEqualTo(1);
+    }
+}
