@@ -79,6 +79,14 @@ final class CertCommand implements Runnable {
                     }
                     before = now.plus(d);
                 }
+                var out0 = spec.commandLine().getOut();
+                if (st == CertificateStatus.UNKNOWN) {
+                    // Outcome unknown: a serial reserved and maybe signed, never stored (crash points 4-5).
+                    List<Map<String, Object>> views = new ArrayList<>();
+                    a.store().unresolved(now).stream().skip(offset).limit(limit).forEach(s -> views.add(CertView.of(s)));
+                    Cli.printJson(out0, views);
+                    return 0;
+                }
                 List<CertificateRecord> rows = a.authority().search(new CertificateQuery(ca, st, before,
                         san == null ? null : san.trim().toLowerCase(Locale.ROOT), profile, limit, offset));
                 var out = spec.commandLine().getOut();

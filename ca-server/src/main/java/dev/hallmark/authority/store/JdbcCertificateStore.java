@@ -206,7 +206,10 @@ public final class JdbcCertificateStore implements CertificateStore {
         if (q.identifier() != null) {
             sql.append(" AND EXISTS (SELECT 1 FROM certificate_san n WHERE n.issuer = c.issuer AND n.serial = c.serial"
                     + " AND n.san_value = ?)");
-            args.add(new Identifier(Identifier.Type.DNS, q.identifier()).value());
+            // IP literals are stored in their canonical form; DNS names lower-case without a trailing dot.
+            args.add(dev.hallmark.authority.policy.IdentifierSyntax.parseIpLiteral(q.identifier().trim())
+                    .map(java.net.InetAddress::getHostAddress)
+                    .orElseGet(() -> new Identifier(Identifier.Type.DNS, q.identifier().trim()).value()));
         }
         if (q.expiringBefore() != null) {
             sql.append(" AND c.not_after < ?");
