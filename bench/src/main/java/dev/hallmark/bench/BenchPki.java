@@ -2,6 +2,7 @@ package dev.hallmark.bench;
 
 import dev.hallmark.authority.Authority;
 import dev.hallmark.authority.CaSpec;
+import dev.hallmark.authority.CertificateStore;
 import dev.hallmark.authority.Hierarchy;
 import dev.hallmark.authority.IssuanceRequest;
 import dev.hallmark.authority.Issuer;
@@ -66,7 +67,7 @@ final class BenchPki implements AutoCloseable {
     final SigningCa issuing;
     private final Path dataDir;
 
-    private BenchPki(TokenKind tokenKind, DbKind dbKind) {
+    private BenchPki(TokenKind tokenKind, DbKind dbKind, Stages stages) {
         Clock clock = Clock.systemUTC();
         this.dataDir = dbKind == DbKind.H2FILE ? tempDir() : null;
         this.database = switch (dbKind) {
@@ -78,11 +79,14 @@ final class BenchPki implements AutoCloseable {
             case SOFT -> SoftToken.inMemory();
             case SOFTHSM -> openSoftHsm();
         };
-        this.token = new VerifyingToken(rawToken);
+        this.token = stages == null ? new VerifyingToken(rawToken)
+                : stages.token(new VerifyingToken(stages.token(rawToken, Stages.Stage.TOKEN_SIGN)),
+                        Stages.Stage.VERIFIED_SIGN);
         KeyRef ledgerKey = rawToken.generateKey("ledger", KeyType.EC_P256);
         JdbcAuditLedger ledger = new JdbcAuditLedger(database, rawToken, ledgerKey,
                 ledgerKey.type().defaultSignatureAlgorithm(), clock);
-        JdbcCertificateStore store = new JdbcCertificateStore(database, ledger);
+        CertificateStore store = stages == null ? new JdbcCertificateStore(database, ledger)
+                : stages.store(new JdbcCertificateStore(database, ledger));
         Issuer issuer = new Issuer(store, token, new Linter(), clock, new SecureRandom(), "hallmark/bench");
         this.authority = new Authority(store, token, issuer, new PolicyEngine(PolicyRules.defaults()),
                 ProfileCatalog.defaults());
@@ -95,7 +99,12 @@ final class BenchPki implements AutoCloseable {
     }
 
     static BenchPki open(TokenKind tokenKind, DbKind dbKind) {
-        return new BenchPki(tokenKind, dbKind);
+        return new BenchPki(tokenKind, dbKind, null);
+    }
+
+    /** As {@link #open(TokenKind, DbKind)}, with the token and store seams timed into {@code stages}. */
+    static BenchPki open(TokenKind tokenKind, DbKind dbKind, Stages stages) {
+        return new BenchPki(tokenKind, dbKind, stages);
     }
 
     /** The request the CLI's {@code issue} makes, from the issuing CA. */

@@ -8,9 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -30,42 +28,36 @@ final class CaCommand implements Runnable {
 
     /** {@code hallmark ca list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the CAs.")
-    static final class ListCas implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        DataDir data;
+    static final class ListCas extends ApplianceCommand {
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
         @Override
-        public Integer call() {
-            try (Appliance a = Appliance.open(data.load(), Cli.clock())) {
-                List<Map<String, Object>> rows = new ArrayList<>();
-                for (CaRecord ca : a.authority().cas()) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("name", ca.name());
-                    m.put("parent", ca.parentName());
-                    m.put("subject", ca.subject());
-                    m.put("keyType", ca.keyType().cliName());
-                    m.put("signatureAlgorithm", ca.signatureAlgorithm().jcaName());
-                    m.put("serial", ca.serial().hex());
-                    m.put("notBefore", ca.notBefore().toString());
-                    m.put("notAfter", ca.notAfter().toString());
-                    m.put("sha256", KeyIdentifiers.sha256Hex(ca.certificateDer()));
-                    rows.add(m);
+        int run(Appliance a) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (CaRecord ca : a.authority().cas()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", ca.name());
+                m.put("parent", ca.parentName());
+                m.put("subject", ca.subject());
+                m.put("keyType", ca.keyType().cliName());
+                m.put("signatureAlgorithm", ca.signatureAlgorithm().jcaName());
+                m.put("serial", ca.serial().hex());
+                m.put("notBefore", ca.notBefore().toString());
+                m.put("notAfter", ca.notAfter().toString());
+                m.put("sha256", KeyIdentifiers.sha256Hex(ca.certificateDer()));
+                rows.add(m);
+            }
+            var out = spec.commandLine().getOut();
+            if (json) {
+                Cli.printJson(out, rows);
+            } else {
+                out.printf("%-12s %-12s %-10s %-22s %s%n", "NAME", "PARENT", "KEY", "NOT AFTER", "SUBJECT");
+                for (Map<String, Object> m : rows) {
+                    out.printf("%-12s %-12s %-10s %-22s %s%n", m.get("name"), m.get("parent") == null ? "-" : m.get("parent"),
+                            m.get("keyType"), m.get("notAfter"), m.get("subject"));
                 }
-                var out = spec.commandLine().getOut();
-                if (json) {
-                    Cli.printJson(out, rows);
-                } else {
-                    out.printf("%-12s %-12s %-10s %-22s %s%n", "NAME", "PARENT", "KEY", "NOT AFTER", "SUBJECT");
-                    for (Map<String, Object> m : rows) {
-                        out.printf("%-12s %-12s %-10s %-22s %s%n", m.get("name"), m.get("parent") == null ? "-" : m.get("parent"),
-                                m.get("keyType"), m.get("notAfter"), m.get("subject"));
-                    }
-                    out.flush();
-                }
+                out.flush();
             }
             return 0;
         }
@@ -73,30 +65,24 @@ final class CaCommand implements Runnable {
 
     /** {@code hallmark ca cert NAME}: the CA's certificate as PEM on stdout. */
     @Command(name = "cert", mixinStandardHelpOptions = true, description = "Print a CA's certificate (PEM).")
-    static final class CaCert implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        DataDir data;
+    static final class CaCert extends ApplianceCommand {
         @Parameters(paramLabel = "NAME", description = "CA name, e.g. root or issuing.")
         String name;
         @Option(names = "--chain", description = "Also print its ancestors up to the root.")
         boolean chain;
 
         @Override
-        public Integer call() {
-            try (Appliance a = Appliance.open(data.load(), Cli.clock())) {
-                var out = spec.commandLine().getOut();
-                CaRecord ca = a.store().ca(name).orElseThrow(() -> new CaException(CaException.Kind.NOT_FOUND,
-                        "no CA '" + name + "'"));
-                // Read from the store, not the token: the certificate is public even while an HSM is offline.
-                while (ca != null) {
-                    out.print(IssuedCertificate.pem(ca.certificateDer()));
-                    String parent = ca.parentName();
-                    ca = chain && parent != null ? a.store().ca(parent).orElse(null) : null;
-                }
-                out.flush();
+        int run(Appliance a) {
+            var out = spec.commandLine().getOut();
+            CaRecord ca = a.store().ca(name).orElseThrow(() -> new CaException(CaException.Kind.NOT_FOUND,
+                    "no CA '" + name + "'"));
+            // Read from the store, not the token: the certificate is public even while an HSM is offline.
+            while (ca != null) {
+                out.print(IssuedCertificate.pem(ca.certificateDer()));
+                String parent = ca.parentName();
+                ca = chain && parent != null ? a.store().ca(parent).orElse(null) : null;
             }
+            out.flush();
             return 0;
         }
     }

@@ -14,9 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -36,11 +34,7 @@ final class CertCommand implements Runnable {
 
     /** {@code hallmark cert list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List certificates, newest first.")
-    static final class ListCerts implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        DataDir data;
+    static final class ListCerts extends ApplianceCommand {
         @Option(names = "--status", paramLabel = "STATUS", description = "valid, revoked, expired or unknown (outcome unknown).")
         String status;
         @Option(names = "--expiring-within", paramLabel = "DURATION", description = "Only certificates whose notAfter is within this, e.g. 30d.")
@@ -59,7 +53,7 @@ final class CertCommand implements Runnable {
         boolean json;
 
         @Override
-        public Integer call() {
+        int run(Appliance a) {
             CertificateStatus st = null;
             if (status != null) {
                 try {
@@ -69,40 +63,38 @@ final class CertCommand implements Runnable {
                 }
             }
             Instant before = null;
-            try (Appliance a = Appliance.open(data.load(), Cli.clock())) {
-                Instant now = a.authority().now();
-                if (expiringWithin != null) {
-                    Duration d = ConfigNode.parseDuration(expiringWithin);
-                    if (d == null || d.isNegative()) {
-                        throw new ParameterException(spec.commandLine(), "--expiring-within: '" + expiringWithin
-                                + "' is not a duration such as 30d");
-                    }
-                    before = now.plus(d);
+            Instant now = a.authority().now();
+            if (expiringWithin != null) {
+                Duration d = ConfigNode.parseDuration(expiringWithin);
+                if (d == null || d.isNegative()) {
+                    throw new ParameterException(spec.commandLine(), "--expiring-within: '" + expiringWithin
+                            + "' is not a duration such as 30d");
                 }
-                var out0 = spec.commandLine().getOut();
-                if (st == CertificateStatus.UNKNOWN) {
-                    // Outcome unknown: a serial reserved and maybe signed, never stored (crash points 4-5).
-                    List<Map<String, Object>> views = new ArrayList<>();
-                    a.store().unresolved(now).stream().skip(offset).limit(limit).forEach(s -> views.add(CertView.of(s)));
-                    Cli.printJson(out0, views);
-                    return 0;
+                before = now.plus(d);
+            }
+            var out0 = spec.commandLine().getOut();
+            if (st == CertificateStatus.UNKNOWN) {
+                // Outcome unknown: a serial reserved and maybe signed, never stored (crash points 4-5).
+                List<Map<String, Object>> views = new ArrayList<>();
+                a.store().unresolved(now).stream().skip(offset).limit(limit).forEach(s -> views.add(CertView.of(s)));
+                Cli.printJson(out0, views);
+                return 0;
+            }
+            List<CertificateRecord> rows = a.authority().search(new CertificateQuery(ca, st, before,
+                    san == null ? null : san.trim().toLowerCase(Locale.ROOT), profile, limit, offset));
+            var out = spec.commandLine().getOut();
+            if (json) {
+                List<Map<String, Object>> views = new ArrayList<>();
+                rows.forEach(r -> views.add(CertView.of(r, now, null)));
+                Cli.printJson(out, views);
+            } else {
+                out.printf("%-34s %-10s %-8s %-20s %-12s %s%n", "SERIAL", "CA", "STATUS", "NOT AFTER", "PROFILE", "NAMES");
+                for (CertificateRecord r : rows) {
+                    out.printf("%-34s %-10s %-8s %-20s %-12s %s%n", r.serial().hex(), r.issuer(),
+                            r.status(now).name().toLowerCase(Locale.ROOT), r.notAfter(), r.profile(),
+                            String.join(",", r.identifiers().stream().map(i -> i.value()).toList()));
                 }
-                List<CertificateRecord> rows = a.authority().search(new CertificateQuery(ca, st, before,
-                        san == null ? null : san.trim().toLowerCase(Locale.ROOT), profile, limit, offset));
-                var out = spec.commandLine().getOut();
-                if (json) {
-                    List<Map<String, Object>> views = new ArrayList<>();
-                    rows.forEach(r -> views.add(CertView.of(r, now, null)));
-                    Cli.printJson(out, views);
-                } else {
-                    out.printf("%-34s %-10s %-8s %-20s %-12s %s%n", "SERIAL", "CA", "STATUS", "NOT AFTER", "PROFILE", "NAMES");
-                    for (CertificateRecord r : rows) {
-                        out.printf("%-34s %-10s %-8s %-20s %-12s %s%n", r.serial().hex(), r.issuer(),
-                                r.status(now).name().toLowerCase(Locale.ROOT), r.notAfter(), r.profile(),
-                                String.join(",", r.identifiers().stream().map(i -> i.value()).toList()));
-                    }
-                    out.flush();
-                }
+                out.flush();
             }
             return 0;
         }
@@ -110,11 +102,7 @@ final class CertCommand implements Runnable {
 
     /** {@code hallmark cert show}. */
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one certificate or serial.")
-    static final class ShowCert implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        DataDir data;
+    static final class ShowCert extends ApplianceCommand {
         @Option(names = "--serial", required = true, paramLabel = "HEX", description = "Serial in hex.")
         String serial;
         @Option(names = "--ca", paramLabel = "NAME", description = "Issuing CA (default: the one that assigned the serial).")
@@ -125,33 +113,31 @@ final class CertCommand implements Runnable {
         boolean json;
 
         @Override
-        public Integer call() {
+        int run(Appliance a) {
             SerialNumber sn = SerialNumber.parse(serial);
-            try (Appliance a = Appliance.open(data.load(), Cli.clock())) {
-                String issuer = CaSelection.forSerial(a.authority(), ca, sn);
-                var out = spec.commandLine().getOut();
-                CertificateRecord r = a.authority().certificate(issuer, sn).orElse(null);
-                if (r == null) {
-                    SerialRecord s = a.authority().serial(issuer, sn).orElseThrow(() -> new CaException(
-                            CaException.Kind.NOT_FOUND, "CA '" + issuer + "' never assigned serial " + sn.hex()));
-                    if (pem) {
-                        throw new CaException(CaException.Kind.NOT_FOUND, "serial " + sn.hex() + " has no stored certificate (state "
-                                + s.state().name().toLowerCase(Locale.ROOT) + ")");
-                    }
-                    Cli.printJson(out, CertView.of(s));
-                    return 0;
-                }
-                IssuedCertificate issued = new IssuedCertificate(r, a.authority().signingCaChain(issuer));
+            String issuer = CaSelection.forSerial(a.authority(), ca, sn);
+            var out = spec.commandLine().getOut();
+            CertificateRecord r = a.authority().certificate(issuer, sn).orElse(null);
+            if (r == null) {
+                SerialRecord s = a.authority().serial(issuer, sn).orElseThrow(() -> new CaException(
+                        CaException.Kind.NOT_FOUND, "CA '" + issuer + "' never assigned serial " + sn.hex()));
                 if (pem) {
-                    out.print(issued.pemChain());
-                    out.flush();
-                } else if (json) {
-                    Cli.printJson(out, CertView.of(r, a.authority().now(), issued));
-                } else {
-                    Map<String, Object> v = CertView.of(r, a.authority().now(), null);
-                    v.forEach((k, val) -> out.printf("%-16s %s%n", k + ":", val));
-                    out.flush();
+                    throw new CaException(CaException.Kind.NOT_FOUND, "serial " + sn.hex() + " has no stored certificate (state "
+                            + s.state().name().toLowerCase(Locale.ROOT) + ")");
                 }
+                Cli.printJson(out, CertView.of(s));
+                return 0;
+            }
+            IssuedCertificate issued = new IssuedCertificate(r, a.authority().signingCaChain(issuer));
+            if (pem) {
+                out.print(issued.pemChain());
+                out.flush();
+            } else if (json) {
+                Cli.printJson(out, CertView.of(r, a.authority().now(), issued));
+            } else {
+                Map<String, Object> v = CertView.of(r, a.authority().now(), null);
+                v.forEach((k, val) -> out.printf("%-16s %s%n", k + ":", val));
+                out.flush();
             }
             return 0;
         }

@@ -8,22 +8,14 @@ import dev.hallmark.authority.Provenance;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code hallmark issue}: certify a CSR under a profile; the PEM chain goes to {@code --out} or stdout. */
 @Command(name = "issue", mixinStandardHelpOptions = true,
         description = "Issue a certificate for a PKCS#10 CSR (PEM or DER) under a profile. "
                 + "Prints the PEM chain (certificate first) to stdout or --out.")
-final class IssueCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    DataDir data;
+final class IssueCommand extends ApplianceCommand {
     @Option(names = "--csr", required = true, paramLabel = "FILE", description = "The CSR, PEM or DER.")
     Path csr;
     @Option(names = "--profile", required = true, paramLabel = "NAME", description = "Profile, e.g. tls-server, tls-client, device, ocsp-signer.")
@@ -36,31 +28,28 @@ final class IssueCommand implements Callable<Integer> {
     boolean json;
 
     @Override
-    public Integer call() {
-        var config = data.load();
+    int run(Appliance a) {
         byte[] request = Cli.readBounded(csr, CertificationRequest.MAX_BYTES, "CSR");
-        try (Appliance a = Appliance.open(config, Cli.clock())) {
-            String actor = Cli.actor();
-            IssuedCertificate issued = a.authority().issue(new IssuanceRequest(ca == null ? config.issuingCa() : ca,
-                    profile, request, List.of(), actor, Provenance.admin("cli", actor, a.authority().now())));
-            a.checkpoint();
-            String pem = issued.pemChain();
-            CertificateRecord r = issued.record();
-            var stdout = spec.commandLine().getOut();
-            if (out != null) {
-                Cli.writeFile(out, pem.getBytes(StandardCharsets.US_ASCII), "rw-r--r--");
-            }
-            if (json) {
-                Cli.printJson(stdout, CertView.of(r, a.authority().now(), issued));
-            } else if (out == null) {
-                stdout.print(pem);
-                stdout.flush();
-            }
-            if (out != null || json) {
-                spec.commandLine().getErr().println("issued serial " + r.serial().hex() + " by '" + r.issuer() + "' under "
-                        + r.profile() + " v" + r.profileVersion() + ", valid until " + r.notAfter()
-                        + (out == null ? "" : "; chain written to " + out));
-            }
+        String actor = Cli.actor();
+        IssuedCertificate issued = a.authority().issue(new IssuanceRequest(ca == null ? a.config().issuingCa() : ca,
+                profile, request, List.of(), actor, Provenance.admin("cli", actor, a.authority().now())));
+        a.checkpoint();
+        String pem = issued.pemChain();
+        CertificateRecord r = issued.record();
+        var stdout = spec.commandLine().getOut();
+        if (out != null) {
+            Cli.writeFile(out, pem.getBytes(StandardCharsets.US_ASCII), "rw-r--r--");
+        }
+        if (json) {
+            Cli.printJson(stdout, CertView.of(r, a.authority().now(), issued));
+        } else if (out == null) {
+            stdout.print(pem);
+            stdout.flush();
+        }
+        if (out != null || json) {
+            spec.commandLine().getErr().println("issued serial " + r.serial().hex() + " by '" + r.issuer() + "' under "
+                    + r.profile() + " v" + r.profileVersion() + ", valid until " + r.notAfter()
+                    + (out == null ? "" : "; chain written to " + out));
         }
         return 0;
     }

@@ -6,22 +6,14 @@ import dev.hallmark.authority.SerialNumber;
 import dev.hallmark.authority.SerialRecord;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code hallmark revoke}: revoke by serial; acknowledged only after the revocation and its audit entry commit. */
 @Command(name = "revoke", mixinStandardHelpOptions = true,
         description = "Revoke a certificate (or an 'outcome unknown' serial) by serial. A revocation is never undone; "
                 + "its reason may later only be raised to keyCompromise, which also blocks the key.")
-final class RevokeCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    DataDir data;
+final class RevokeCommand extends ApplianceCommand {
     @Option(names = "--serial", required = true, paramLabel = "HEX", description = "Serial in hex (colons allowed).")
     String serial;
     @Option(names = "--reason", defaultValue = "unspecified", paramLabel = "NAME",
@@ -34,26 +26,24 @@ final class RevokeCommand implements Callable<Integer> {
     boolean json;
 
     @Override
-    public Integer call() {
+    int run(Appliance a) {
         SerialNumber sn = SerialNumber.parse(serial);
         RevocationReason why = RevocationReason.parse(reason);
-        try (Appliance a = Appliance.open(data.load(), Cli.clock())) {
-            String issuer = CaSelection.forSerial(a.authority(), ca, sn);
-            SerialRecord r = a.authority().revoke(new RevocationRequest(issuer, sn, why, Cli.actor()));
-            a.checkpoint();
-            var out = spec.commandLine().getOut();
-            if (json) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("issuer", issuer);
-                m.put("serial", sn.hex());
-                m.put("status", "revoked");
-                m.put("revokedAt", r.revokedAt().toString());
-                m.put("reason", r.revocationReason().rfcName());
-                Cli.printJson(out, m);
-            } else {
-                out.println("revoked " + issuer + "/" + sn.hex() + " at " + r.revokedAt() + " (" + r.revocationReason().rfcName() + ")");
-                out.flush();
-            }
+        String issuer = CaSelection.forSerial(a.authority(), ca, sn);
+        SerialRecord r = a.authority().revoke(new RevocationRequest(issuer, sn, why, Cli.actor()));
+        a.checkpoint();
+        var out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("issuer", issuer);
+            m.put("serial", sn.hex());
+            m.put("status", "revoked");
+            m.put("revokedAt", r.revokedAt().toString());
+            m.put("reason", r.revocationReason().rfcName());
+            Cli.printJson(out, m);
+        } else {
+            out.println("revoked " + issuer + "/" + sn.hex() + " at " + r.revokedAt() + " (" + r.revocationReason().rfcName() + ")");
+            out.flush();
         }
         return 0;
     }

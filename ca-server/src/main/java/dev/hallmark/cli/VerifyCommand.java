@@ -3,52 +3,43 @@ package dev.hallmark.cli;
 import dev.hallmark.authority.Reconciler;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code hallmark verify}: the reconciler (RELIABILITY N1–N9 as far as the running features go). */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Reconcile the database with the ledger: every serial intent has an outcome, every CA signature "
                 + "has a ledger entry, serials are unique, revocations are consistent, stored certificates lint clean "
                 + "and the ledger verifies. Exit 1 on any problem.")
-final class VerifyCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    DataDir data;
+final class VerifyCommand extends ApplianceCommand {
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
     @Override
-    public Integer call() {
-        try (Appliance a = Appliance.open(data.load(), Cli.clock())) {
-            Reconciler.Report r = a.reconciler().run();
-            var out = spec.commandLine().getOut();
-            if (json) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("ok", r.ok());
-                m.put("serials", r.serials());
-                m.put("issued", r.issued());
-                m.put("revoked", r.revoked());
-                m.put("outcomeUnknown", r.outcomeUnknown());
-                m.put("ledgerOk", r.ledger().ok());
-                m.put("ledgerProblems", r.ledger().problems());
-                m.put("problems", r.problems());
-                Cli.printJson(out, m);
-            } else {
-                out.println((r.ok() ? "OK: " : "FAILED: ") + r.serials() + " serials, " + r.issued() + " issued, "
-                        + r.revoked() + " revoked; ledger " + (r.ledger().ok() ? "verifies" : "FAILS") + " ("
-                        + r.ledger().entries() + " entries)");
-                r.outcomeUnknown().forEach(s -> out.println("  outcome unknown (revoke it by serial if in doubt): " + s));
-                r.problems().forEach(p -> out.println("  problem: " + p));
-                r.ledger().problems().forEach(p -> out.println("  ledger problem: " + p));
-                out.flush();
-            }
-            return r.ok() ? 0 : 1;
+    int run(Appliance a) {
+        Reconciler.Report r = a.reconciler().run();
+        var out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("ok", r.ok());
+            m.put("serials", r.serials());
+            m.put("issued", r.issued());
+            m.put("revoked", r.revoked());
+            m.put("outcomeUnknown", r.outcomeUnknown());
+            m.put("ledgerOk", r.ledger().ok());
+            m.put("ledgerProblems", r.ledger().problems());
+            m.put("problems", r.problems());
+            Cli.printJson(out, m);
+        } else {
+            out.println((r.ok() ? "OK: " : "FAILED: ") + r.serials() + " serials, " + r.issued() + " issued, "
+                    + r.revoked() + " revoked; ledger " + (r.ledger().ok() ? "verifies" : "FAILS") + " ("
+                    + r.ledger().entries() + " entries)");
+            r.outcomeUnknown().forEach(s -> out.println("  outcome unknown (revoke it by serial if in doubt): " + s));
+            r.problems().forEach(p -> out.println("  problem: " + p));
+            r.ledger().problems().forEach(p -> out.println("  ledger problem: " + p));
+            out.flush();
         }
+        return r.ok() ? 0 : 1;
+
     }
 }

@@ -109,4 +109,29 @@ class CliTest {
         Run verify = run("ledger", "verify", "--data", data.toString());
         assertThat(verify.exit()).as(verify.out()).isEqualTo(1);
     }
+
+    @Test
+    void theTokenPassphraseNeverLeavesItsFile() throws Exception {
+        String passphrase = Files.readString(data.resolve("token.pass")).strip();
+        Path csr = Files.write(tmp.resolve("s.csr"), TestCsr.of("secret.example"));
+        StringBuilder outputs = new StringBuilder();
+        for (String[] args : new String[][] {
+            {"issue", "--data", data.toString(), "--csr", csr.toString(), "--profile", "tls-server", "--json"},
+            {"cert", "list", "--data", data.toString(), "--json"}, {"ca", "list", "--data", data.toString(), "--json"},
+            {"verify", "--data", data.toString(), "--json"}, {"ledger", "verify", "--data", data.toString(), "--json"}}) {
+            Run r = run(args);
+            outputs.append(r.out()).append(r.err());
+        }
+        assertThat(outputs.toString()).doesNotContain(passphrase);
+        assertThat(Files.readString(data.resolve("hallmark.yaml"))).doesNotContain(passphrase);
+        // The whole database, ledger included, as SQL text (RELIABILITY T58).
+        StringBuilder dump = new StringBuilder();
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + data.toAbsolutePath().resolve("db/hallmark"), "sa", "");
+             Statement s = c.createStatement(); var rs = s.executeQuery("SCRIPT")) {
+            while (rs.next()) {
+                dump.append(rs.getString(1)).append('\n');
+            }
+        }
+        assertThat(dump).contains("CERTIFICATE_ISSUED").doesNotContain(passphrase);
+    }
 }

@@ -1,0 +1,38 @@
+package dev.hallmark.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * A verb that works on an initialised data directory: opens the {@link Appliance} from {@code --data}, runs, and
+ * closes it whatever happens. Subclasses implement {@link #run(Appliance)} and return the exit code.
+ */
+abstract class ApplianceCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    DataDir data;
+
+    @Override
+    public final Integer call() {
+        before();
+        try (Appliance appliance = Appliance.open(data.load(), Cli.clock())) {
+            return run(appliance);
+        }
+    }
+
+    /** Checks arguments before anything is opened (usage errors exit 2 without touching the token). */
+    void before() {
+    }
+
+    /** The verb's work; returns the exit code. */
+    abstract int run(Appliance appliance);
+
+    /** Standard output. */
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+}
