@@ -12,6 +12,7 @@ import dev.hallmark.config.ConfigException;
 import dev.hallmark.config.ConfigNode;
 import dev.hallmark.config.HallmarkConfig;
 import dev.hallmark.hsm.KeyType;
+import dev.hallmark.hsm.SignatureAlgorithm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,6 +42,10 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--key-type", defaultValue = "ec-p256", paramLabel = "TYPE",
             description = "CA key type: ec-p256 (default), ec-p384, rsa-2048, rsa-3072, rsa-4096, ed25519 and ml-dsa-65 (soft token only).")
     String keyType;
+    @Option(names = "--signature-algorithm", paramLabel = "ALG",
+            description = "CA signature algorithm (default: the key type's): ecdsa-sha256, ecdsa-sha384, ecdsa-sha512, "
+                    + "rsa-pkcs1-sha256, rsa-pkcs1-sha384, rsa-pkcs1-sha512, rsa-pss-sha256, ed25519, ml-dsa-65.")
+    String signatureAlgorithm;
     @Option(names = "--token", defaultValue = "soft", paramLabel = "soft|pkcs11", description = "Where CA keys live (default soft).")
     String token;
     @Option(names = "--pkcs11-library", defaultValue = "/usr/lib/softhsm/libsofthsm2.so", paramLabel = "FILE",
@@ -74,6 +79,7 @@ final class InitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         KeyType type = parseKeyType();
+        SignatureAlgorithm algorithm = parseAlgorithm(type);
         Duration rootLife = duration("--root-validity", rootValidity);
         Duration issuingLife = duration("--issuing-validity", issuingValidity);
         Path dir = data.dir;
@@ -104,9 +110,9 @@ final class InitCommand implements Callable<Integer> {
             }
             String actor = Cli.actor();
             SigningCa root = appliance.hierarchy().createRoot(
-                    new CaSpec(config.rootCa(), rootSubject, type, null, rootLife, null), actor);
+                    new CaSpec(config.rootCa(), rootSubject, type, algorithm, rootLife, null), actor);
             SigningCa issuing = appliance.hierarchy().createSubordinate(root,
-                    new CaSpec(config.issuingCa(), issuingSubject, type, null, issuingLife, 0), actor);
+                    new CaSpec(config.issuingCa(), issuingSubject, type, algorithm, issuingLife, 0), actor);
             appliance.checkpoint();
             report(dir, wroteConfig, root, issuing);
         }
@@ -195,6 +201,24 @@ final class InitCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--key-type: " + e.getMessage());
         }
+    }
+
+    private SignatureAlgorithm parseAlgorithm(KeyType type) {
+        if (signatureAlgorithm == null) {
+            return null;
+        }
+        SignatureAlgorithm a;
+        try {
+            a = SignatureAlgorithm.valueOf(signatureAlgorithm.trim().replace('-', '_').toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--signature-algorithm: unknown '"
+                    + signatureAlgorithm + "'");
+        }
+        if (!a.supports(type)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--signature-algorithm " + signatureAlgorithm
+                    + " cannot sign with a " + type.cliName() + " key");
+        }
+        return a;
     }
 
     private Duration duration(String option, String text) {

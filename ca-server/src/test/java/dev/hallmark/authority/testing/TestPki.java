@@ -69,10 +69,10 @@ public final class TestPki implements AutoCloseable {
         this.issuer = new Issuer(store, token, linter, clock, b.random, "hallmark/test");
         this.authority = new Authority(store, token, issuer, new PolicyEngine(b.policy), b.profiles);
         this.hierarchy = new Hierarchy(store, token, ledger, issuer);
-        this.root = hierarchy.createRoot(new CaSpec("root", "CN=Test Root CA,O=Hallmark Tests", b.caKeyType, null,
+        this.root = hierarchy.createRoot(new CaSpec("root", "CN=Test Root CA,O=Hallmark Tests", b.caKeyType, b.caAlgorithm,
                 Duration.ofDays(3650), null), "test:fixture");
         this.issuing = hierarchy.createSubordinate(root, new CaSpec("issuing", "CN=Test Issuing CA,O=Hallmark Tests",
-                b.caKeyType, null, Duration.ofDays(1825), 0), "test:fixture");
+                b.caKeyType, b.caAlgorithm, Duration.ofDays(1825), 0), "test:fixture");
     }
 
     /** The defaults: H2, in-memory soft token, P-256. */
@@ -114,6 +114,13 @@ public final class TestPki implements AutoCloseable {
         Function<AuditLedger, AuditLedger> ledgerWrapper = l -> l;
         UnaryOperator<CertificateStore> storeWrapper = s -> s;
         KeyType caKeyType = KeyType.EC_P256;
+        dev.hallmark.hsm.SignatureAlgorithm caAlgorithm;
+
+        /** The CAs' signature algorithm (null: the key type's default). */
+        public Builder caAlgorithm(dev.hallmark.hsm.SignatureAlgorithm algorithm) {
+            this.caAlgorithm = algorithm;
+            return this;
+        }
         PolicyRules policy = PolicyRules.defaults();
         ProfileCatalog profiles = ProfileCatalog.defaults();
         MutableClock clock = new MutableClock(NOW);
