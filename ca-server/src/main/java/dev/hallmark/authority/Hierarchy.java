@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.RFC4519Style;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -82,7 +83,7 @@ public final class Hierarchy {
                         spec.validity()),
                 null, profile, 1, List.of(), spkiSha256, requester, provenance));
         CertificateRecord cert = issued.record();
-        CaRecord record = new CaRecord(spec.name(), parentName, RFC4519Style.INSTANCE.toString(subject), key.alias(),
+        CaRecord record = new CaRecord(spec.name(), parentName, BCStyle.INSTANCE.toString(subject), key.alias(),
                 spec.keyType(), spec.algorithm(), cert.der(), cert.serial(), cert.notBefore(), cert.notAfter(),
                 issuer.clock().instant());
         Map<String, String> details = new LinkedHashMap<>();

@@ -24,7 +24,7 @@ import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.DERSequence;
-import org.bouncycastle.asn1.x500.style.RFC4519Style;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.Certificate;
 import org.bouncycastle.asn1.x509.TBSCertificate;
 import org.slf4j.Logger;
@@ -127,7 +127,7 @@ public final class Issuer {
         TBSCertificate tbs = prepared.tbs();
         String fingerprint = KeyIdentifiers.sha256Hex(der);
         CertificateRecord record = new CertificateRecord(issuer.name(), prepared.serial(), der, fingerprint,
-                RFC4519Style.INSTANCE.toString(tbs.getSubject()), prepared.spkiSha256(),
+                BCStyle.INSTANCE.toString(tbs.getSubject()), prepared.spkiSha256(),
                 tbs.getStartDate().getDate().toInstant(), tbs.getEndDate().getDate().toInstant(), prepared.profileName(),
                 prepared.profileVersion(), prepared.requester(), provenanceJson(prepared), now, prepared.identifiers(),
                 null, null);

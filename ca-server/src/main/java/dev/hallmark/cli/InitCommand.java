@@ -83,7 +83,11 @@ final class InitCommand implements Callable<Integer> {
         Duration rootLife = duration("--root-validity", rootValidity);
         Duration issuingLife = duration("--issuing-validity", issuingValidity);
         Path dir = data.dir;
-        Files.createDirectories(dir);
+        if (!Files.exists(dir)) {
+            // The data directory holds the token and its passphrase: owner only.
+            Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        }
         Path file = dir.resolve(HallmarkConfig.FILE_NAME);
         boolean wroteConfig = false;
         if (!Files.exists(file)) {
