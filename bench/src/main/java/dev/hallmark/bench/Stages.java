@@ -31,7 +31,7 @@ import java.util.function.Supplier;
 final class Stages {
     /** The timed seams. */
     enum Stage {
-        TOKEN_SIGN, VERIFIED_SIGN, IS_BLOCKED, RESERVE, COMPLETE, OTHER_STORE
+        TOKEN_SIGN, VERIFIED_SIGN, IS_BLOCKED, RESERVE, COMPLETE, CA_LOOKUP, SERIAL_LOOKUP, OTHER_STORE
     }
 
     private final Map<Stage, LongAdder> nanos = new EnumMap<>(Stage.class);
@@ -140,12 +140,12 @@ final class Stages {
 
             @Override
             public Optional<SerialRecord> serial(String issuer, SerialNumber serial) {
-                return time(Stage.OTHER_STORE, () -> store.serial(issuer, serial));
+                return time(Stage.SERIAL_LOOKUP, () -> store.serial(issuer, serial));
             }
 
             @Override
             public Optional<CertificateRecord> certificate(String issuer, SerialNumber serial) {
-                return time(Stage.OTHER_STORE, () -> store.certificate(issuer, serial));
+                return time(Stage.SERIAL_LOOKUP, () -> store.certificate(issuer, serial));
             }
 
             @Override
@@ -175,12 +175,12 @@ final class Stages {
 
             @Override
             public List<CaRecord> cas() {
-                return time(Stage.OTHER_STORE, store::cas);
+                return time(Stage.CA_LOOKUP, store::cas);
             }
 
             @Override
             public Optional<CaRecord> ca(String name) {
-                return time(Stage.OTHER_STORE, () -> store.ca(name));
+                return time(Stage.CA_LOOKUP, () -> store.ca(name));
             }
 
             @Override

@@ -94,7 +94,16 @@ public final class Authority {
 
     private Checked check(IssuanceRequest request) {
         Profile profile = profiles.get(request.profile());
+        if (!profile.allowsChannel(request.provenance().channel())) {
+            throw new CaException(CaException.Kind.UNAUTHORIZED, "profile '" + profile.name()
+                    + "' may not be used through " + request.provenance().channel() + " (allowed: " + profile.channels() + ")");
+        }
         SigningCa ca = signingCa(request.ca());
+        if (ca.record().parentName() == null) {
+            throw new CaException(CaException.Kind.POLICY_DENIED, "'" + ca.name() + "' is a root CA; roots do not sign "
+                    + "end-entity certificates (BR 6.1.7): use an issuing CA");
+        }
+        refuseRevokedChain(ca);
         CertificationRequest csr = CertificationRequest.parse(request.csr());
         List<Identifier> identifiers = identifiers(request, csr);
         String spkiSha256 = KeyIdentifiers.spkiSha256(csr.subjectPublicKeyInfo());
@@ -107,6 +116,18 @@ public final class Authority {
         }
         PolicyDecision decision = policy.evaluate(new PolicyRequest(profile, csr, identifiers, profile.validity()));
         return new Checked(ca, profile, csr, identifiers, decision);
+    }
+
+    /** A CA whose own certificate, or an ancestor's, is revoked signs nothing more (RFC 5280 6.1.3, I8). */
+    private void refuseRevokedChain(SigningCa ca) {
+        for (CaRecord r : lineage(ca.record())) {
+            String namespace = r.parentName() == null ? r.name() : r.parentName();
+            store.serial(namespace, r.serial()).filter(SerialRecord::isRevoked).ifPresent(s -> {
+                throw new CaException(CaException.Kind.POLICY_DENIED, "the certificate of CA '" + r.name()
+                        + "' was revoked at " + s.revokedAt() + " (" + s.revocationReason().rfcName()
+                        + "); '" + ca.name() + "' issues nothing more");
+            });
+        }
     }
 
     private record Checked(SigningCa ca, Profile profile, CertificationRequest csr, List<Identifier> identifiers,
@@ -188,6 +209,19 @@ public final class Authority {
         List<X509CertificateHolder> chain = new ArrayList<>();
         for (CaRecord r : lineage(record)) {
             chain.add(holder(r));
+        }
+        // The key in the token must be the CA certificate's key: a replaced or regenerated key under the same
+        // alias would sign certificates that chain nowhere (RELIABILITY T52).
+        byte[] tokenSpki = token.publicKey(key).getEncoded();
+        byte[] certSpki;
+        try {
+            certSpki = chain.get(0).getSubjectPublicKeyInfo().getEncoded();
+        } catch (IOException e) {
+            throw new CaException(CaException.Kind.INTERNAL, "certificate of CA '" + name + "' cannot be encoded", e);
+        }
+        if (!java.security.MessageDigest.isEqual(tokenSpki, certSpki)) {
+            throw new CaException(CaException.Kind.TOKEN_UNAVAILABLE, "the key '" + record.keyAlias() + "' in token '"
+                    + token.name() + "' is not the key of CA '" + name + "'s certificate; refusing to sign with it");
         }
         return new SigningCa(record, chain.get(0), key, chain);
     }

@@ -172,6 +172,7 @@ public final class CertificateShaper {
                 if (requested.length() > MAX_CN) {
                     throw new CaException(CaException.Kind.BAD_CSR, "commonName is longer than " + MAX_CN + " characters");
                 }
+                checkCommonNameText(requested);
                 return requested;
             case REQUESTED_IF_IN_SANS:
                 if (requested != null) {
@@ -185,6 +186,28 @@ public final class CertificateShaper {
             case FIRST_SAN:
             default:
                 return firstSan(identifiers);
+        }
+    }
+
+    /**
+     * A CN copied from a CSR is untrusted text that ends up in logs, UIs and relying parties' displays: only visible
+     * letters, digits, spaces and ordinary punctuation; no control, format (bidi) or private-use characters, no
+     * markup characters, no leading or trailing space.
+     */
+    static void checkCommonNameText(String cn) {
+        if (!cn.equals(cn.strip())) {
+            throw new CaException(CaException.Kind.BAD_CSR, "commonName must not start or end with white space");
+        }
+        for (int i = 0; i < cn.length(); ) {
+            int cp = cn.codePointAt(i);
+            i += Character.charCount(cp);
+            int type = Character.getType(cp);
+            boolean ok = Character.isLetterOrDigit(cp) || cp == ' ' || "-_.,:;'()+/=@&#*!?".indexOf(cp) >= 0;
+            if (!ok || type == Character.FORMAT || type == Character.CONTROL || type == Character.PRIVATE_USE
+                    || type == Character.SURROGATE || type == Character.UNASSIGNED) {
+                throw new CaException(CaException.Kind.BAD_CSR, String.format(
+                        "commonName contains the character U+%04X, which is not accepted", cp));
+            }
         }
     }
 

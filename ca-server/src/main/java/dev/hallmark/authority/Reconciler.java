@@ -98,46 +98,54 @@ public final class Reconciler {
         }
     }
 
-    /** Runs every check. */
+    /** What the ledger says about one serial. */
+    private static final class Facts {
+        final EnumSet<AuditEventType> types = EnumSet.noneOf(AuditEventType.class);
+        String issuedFingerprint;
+        String revokedAt;
+        String reason;
+        boolean raisedToKeyCompromise;
+    }
+
+    /** Runs every check. Reads only: it neither integrates the ledger nor repairs anything. */
     public Report run() {
-        ledger.integrate();
-        Map<String, EnumSet<AuditEventType>> events = new HashMap<>();
-        Map<String, String> issuedFingerprints = new HashMap<>();
-        long size = ledger.treeSize();
-        for (long from = 0; from < size; ) {
-            List<LedgerEntry> page = ledger.entries(from, 1000);
-            if (page.isEmpty()) {
-                break;
-            }
-            for (LedgerEntry e : page) {
-                if (TRACKED.contains(e.type())) {
-                    events.computeIfAbsent(e.subject(), k -> EnumSet.noneOf(AuditEventType.class)).add(e.type());
-                    if (e.type() == AuditEventType.CERTIFICATE_ISSUED) {
-                        issuedFingerprints.put(e.subject(), e.details().get("sha256"));
-                    }
-                }
-            }
-            from += page.size();
-        }
+        Map<String, Facts> ledgerFacts = readLedger();
         List<String> problems = new ArrayList<>();
         for (String dup : store.duplicateSerials()) {
             problems.add("N3: serial assigned twice: " + dup);
         }
+        Map<String, Instant> caRevokedAt = new HashMap<>();
+        for (CaRecord ca : store.cas()) {
+            String namespace = ca.parentName() == null ? ca.name() : ca.parentName();
+            store.serial(namespace, ca.serial()).filter(SerialRecord::isRevoked)
+                    .ifPresent(r -> caRevokedAt.put(ca.name(), r.revokedAt()));
+        }
         List<String> unknown = new ArrayList<>();
         Map<String, PublicKey> caKeys = new HashMap<>();
-        Instant cutoff = clock.instant().minus(grace);
+        Instant now = clock.instant();
+        Instant cutoff = now.minus(grace);
         long[] counts = new long[3];
+        java.util.Set<String> seenInDatabase = new java.util.HashSet<>();
         store.forEachSerial(s -> {
             counts[0]++;
             String subject = s.intent().issuer() + "/" + s.intent().serial().hex();
-            Set<AuditEventType> seen = events.getOrDefault(subject, EnumSet.noneOf(AuditEventType.class));
-            if (!seen.contains(AuditEventType.CERTIFICATE_SIGNING)) {
+            seenInDatabase.add(subject);
+            Facts facts = ledgerFacts.getOrDefault(subject, new Facts());
+            if (!facts.types.contains(AuditEventType.CERTIFICATE_SIGNING)) {
                 problems.add("I1: serial " + subject + " has no ledger 'signing' entry");
+            }
+            Instant caRevoked = caRevokedAt.get(s.intent().issuer());
+            if (caRevoked != null && s.intent().reservedAt().isAfter(caRevoked)) {
+                problems.add("I8: " + subject + " was signed after its CA's certificate was revoked at " + caRevoked);
             }
             switch (s.state()) {
                 case ISSUED -> {
                     counts[1]++;
-                    checkIssued(s, subject, seen, issuedFingerprints.get(subject), caKeys, problems);
+                    checkIssued(s, subject, facts.types, facts.issuedFingerprint, caKeys, problems);
+                    if (!s.isRevoked() && s.intent().notAfter().isAfter(now) && store.isBlocked(s.intent().spkiSha256())) {
+                        problems.add("I8: " + subject + " is unexpired and unrevoked but its key was revoked for "
+                                + "keyCompromise elsewhere; revoke it (BR 4.9.1.1)");
+                    }
                 }
                 case SIGNING -> {
                     if (s.intent().reservedAt().isBefore(cutoff)) {
@@ -145,7 +153,8 @@ public final class Reconciler {
                     }
                 }
                 case ABORTED -> {
-                    if (!seen.contains(AuditEventType.CERTIFICATE_ABORTED) && !seen.contains(AuditEventType.SIGNATURE_FAULT)) {
+                    if (!facts.types.contains(AuditEventType.CERTIFICATE_ABORTED)
+                            && !facts.types.contains(AuditEventType.SIGNATURE_FAULT)) {
                         problems.add("ledger: aborted serial " + subject + " has no 'aborted' entry");
                     }
                     if (store.certificate(s.intent().issuer(), s.intent().serial()).isPresent()) {
@@ -153,18 +162,91 @@ public final class Reconciler {
                     }
                 }
             }
+            checkRevocation(s, subject, facts, problems);
             if (s.isRevoked()) {
                 counts[2]++;
-                if (!seen.contains(AuditEventType.CERTIFICATE_REVOKED)) {
-                    problems.add("I8: revoked serial " + subject + " has no ledger 'revoked' entry");
-                }
-                if (s.revocationReason() == RevocationReason.KEY_COMPROMISE && !store.isBlocked(s.intent().spkiSha256())) {
-                    problems.add("I8: " + subject + " was revoked for keyCompromise but its key is not blocked");
-                }
             }
         });
+        for (Map.Entry<String, Facts> e : ledgerFacts.entrySet()) {
+            if (e.getValue().types.contains(AuditEventType.CERTIFICATE_SIGNING) && !seenInDatabase.contains(e.getKey())) {
+                problems.add("I9: the ledger records serial " + e.getKey() + " but the database has no row for it "
+                        + "(restored from an older backup, or deleted); it must be restored before it can be revoked");
+            }
+        }
         VerificationReport ledgerReport = anchor == null ? ledger.verify() : ledger.verify(anchor);
         return new Report(counts[0], counts[1], counts[2], unknown, ledgerReport, problems);
+    }
+
+    /** The database's revocation state must be what the ledger acknowledged: never undone, never re-dated (I8, N4). */
+    private static void checkRevocation(SerialRecord s, String subject, Facts facts, List<String> problems) {
+        if (s.isRevoked() && !facts.types.contains(AuditEventType.CERTIFICATE_REVOKED)) {
+            problems.add("I8: revoked serial " + subject + " has no ledger 'revoked' entry");
+        }
+        if (facts.revokedAt == null) {
+            return;
+        }
+        if (!s.isRevoked()) {
+            problems.add("I8: " + subject + " was revoked at " + facts.revokedAt + " according to the ledger but the "
+                    + "database says it is not revoked (revocation undone)");
+            return;
+        }
+        if (!s.revokedAt().toString().equals(facts.revokedAt)) {
+            problems.add("I8: " + subject + " revocation date is " + s.revokedAt() + " in the database but "
+                    + facts.revokedAt + " in the ledger (re-dated)");
+        }
+        String expected = facts.raisedToKeyCompromise ? RevocationReason.KEY_COMPROMISE.rfcName() : facts.reason;
+        if (!s.revocationReason().rfcName().equals(expected)) {
+            problems.add("I8: " + subject + " revocation reason is " + s.revocationReason().rfcName()
+                    + " in the database but " + expected + " in the ledger");
+        }
+        if (s.revocationReason() == RevocationReason.KEY_COMPROMISE && !facts.types.contains(AuditEventType.KEY_BLOCKED)) {
+            problems.add("I8: " + subject + " was revoked for keyCompromise but the ledger has no 'key blocked' entry");
+        }
+    }
+
+    /** Every tracked fact of the ledger, integrated entries first, then those not yet integrated. */
+    private Map<String, Facts> readLedger() {
+        Map<String, Facts> facts = new HashMap<>();
+        long size = ledger.treeSize();
+        for (long from = 0; from < size; ) {
+            List<LedgerEntry> page = ledger.entries(from, 1000);
+            if (page.isEmpty()) {
+                break;
+            }
+            page.forEach(e -> record(facts, e));
+            from += page.size();
+        }
+        long after = -1;
+        while (true) {
+            List<LedgerEntry> page = ledger.pending(after, 1000);
+            if (page.isEmpty()) {
+                break;
+            }
+            page.forEach(e -> record(facts, e));
+            after = page.get(page.size() - 1).id();
+        }
+        return facts;
+    }
+
+    private static void record(Map<String, Facts> facts, LedgerEntry e) {
+        if (!TRACKED.contains(e.type())) {
+            return;
+        }
+        Facts f = facts.computeIfAbsent(e.subject(), k -> new Facts());
+        f.types.add(e.type());
+        switch (e.type()) {
+            case CERTIFICATE_ISSUED -> f.issuedFingerprint = e.details().get("sha256");
+            case CERTIFICATE_REVOKED -> {
+                if (f.revokedAt == null) {
+                    f.revokedAt = e.details().get("revokedAt");
+                    f.reason = e.details().get("reason");
+                }
+            }
+            case REVOCATION_REASON_RAISED -> f.raisedToKeyCompromise |=
+                    RevocationReason.KEY_COMPROMISE.rfcName().equals(e.details().get("to"));
+            default -> {
+            }
+        }
     }
 
     private void checkIssued(SerialRecord s, String subject, Set<AuditEventType> seen, String ledgerFingerprint,

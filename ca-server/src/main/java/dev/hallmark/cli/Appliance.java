@@ -75,7 +75,15 @@ public final class Appliance implements AutoCloseable {
      * @throws ConfigException when the ledger key is missing (the directory was never initialised)
      */
     public static Appliance open(HallmarkConfig config, Clock clock) {
-        return open(config, clock, false);
+        return open(config, clock, false, true);
+    }
+
+    /**
+     * Opens for reading and verifying only: nothing is appended to the ledger (not even a configuration change,
+     * which the next writing verb records), so an auditor's run leaves no trace and cannot mask tampering.
+     */
+    public static Appliance openReadOnly(HallmarkConfig config, Clock clock) {
+        return open(config, clock, false, false);
     }
 
     /**
@@ -83,10 +91,10 @@ public final class Appliance implements AutoCloseable {
      * the first entry).
      */
     static Appliance openForInit(HallmarkConfig config, Clock clock) {
-        return open(config, clock, true);
+        return open(config, clock, true, true);
     }
 
-    private static Appliance open(HallmarkConfig config, Clock clock, boolean create) {
+    private static Appliance open(HallmarkConfig config, Clock clock, boolean create, boolean write) {
         CryptoToken token = new VerifyingToken(openToken(config.token(), create));
         Database database = null;
         try {
@@ -102,7 +110,9 @@ public final class Appliance implements AutoCloseable {
                 generated = true;
             }
             Appliance appliance = new Appliance(config, database, token, ledgerKey, clock);
-            appliance.auditConfiguration();
+            if (write) {
+                appliance.auditConfiguration();
+            }
             if (generated) {
                 Map<String, String> details = new LinkedHashMap<>();
                 details.put("hsm", ledgerKey.token());
@@ -127,6 +137,10 @@ public final class Appliance implements AutoCloseable {
         JdbcConfigurationLog log = new JdbcConfigurationLog(database, ledger);
         log.record("profiles", KeyIdentifiers.sha256Hex(config.profiles().yaml().getBytes(StandardCharsets.UTF_8)),
                 AuditEventType.PROFILE_CHANGED, Cli.actor(), clock.instant());
+        for (var profile : config.profiles().all()) {
+            log.pinVersion(profile.name(), profile.version(),
+                    KeyIdentifiers.sha256Hex(profile.canonicalForm().getBytes(StandardCharsets.UTF_8)), Cli.actor(), clock.instant());
+        }
         log.record("policy", KeyIdentifiers.sha256Hex(config.root().get("policy").canonicalText()
                 .getBytes(StandardCharsets.UTF_8)), AuditEventType.POLICY_CHANGED, Cli.actor(), clock.instant());
     }
@@ -194,10 +208,13 @@ public final class Appliance implements AutoCloseable {
         return new Reconciler(store, ledger, authority, linter, clock, OUTCOME_GRACE, LedgerAnchor.read(config.dataDir()));
     }
 
-    /** Integrates pending entries, then verifies the ledger against the remembered anchor (if any). */
+    /**
+     * Verifies the ledger as it stands (read-only), against the remembered anchor when there is one; without it,
+     * truncation of the tail together with its checkpoints cannot be detected.
+     */
     public dev.hallmark.ledger.VerificationReport verifyLedger() {
-        ledger.integrate();
-        return ledger.verify(LedgerAnchor.read(config.dataDir()));
+        dev.hallmark.ledger.Checkpoint anchor = LedgerAnchor.read(config.dataDir());
+        return anchor == null ? ledger.verify() : ledger.verify(anchor);
     }
 
     /**

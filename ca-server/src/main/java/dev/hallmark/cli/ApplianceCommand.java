@@ -19,9 +19,15 @@ abstract class ApplianceCommand implements Callable<Integer> {
     @Override
     public final Integer call() {
         before();
-        try (Appliance appliance = Appliance.open(data.load(), Cli.clock())) {
+        var config = data.load();
+        try (Appliance appliance = readOnly() ? Appliance.openReadOnly(config, Cli.clock()) : Appliance.open(config, Cli.clock())) {
             return run(appliance);
         }
+    }
+
+    /** True for verbs that only read: they append nothing to the ledger. */
+    boolean readOnly() {
+        return false;
     }
 
     /** Checks arguments before anything is opened (usage errors exit 2 without touching the token). */

@@ -29,6 +29,11 @@ final class CaCommand implements Runnable {
     /** {@code hallmark ca list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the CAs.")
     static final class ListCas extends ApplianceCommand {
+        @Override
+        boolean readOnly() {
+            return true;
+        }
+
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
@@ -66,6 +71,11 @@ final class CaCommand implements Runnable {
     /** {@code hallmark ca cert NAME}: the CA's certificate as PEM on stdout. */
     @Command(name = "cert", mixinStandardHelpOptions = true, description = "Print a CA's certificate (PEM).")
     static final class CaCert extends ApplianceCommand {
+        @Override
+        boolean readOnly() {
+            return true;
+        }
+
         @Parameters(paramLabel = "NAME", description = "CA name, e.g. root or issuing.")
         String name;
         @Option(names = "--chain", description = "Also print its ancestors up to the root.")

@@ -35,6 +35,11 @@ final class CertCommand implements Runnable {
     /** {@code hallmark cert list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List certificates, newest first.")
     static final class ListCerts extends ApplianceCommand {
+        @Override
+        boolean readOnly() {
+            return true;
+        }
+
         @Option(names = "--status", paramLabel = "STATUS", description = "valid, revoked, expired or unknown (outcome unknown).")
         String status;
         @Option(names = "--expiring-within", paramLabel = "DURATION", description = "Only certificates whose notAfter is within this, e.g. 30d.")
@@ -103,6 +108,11 @@ final class CertCommand implements Runnable {
     /** {@code hallmark cert show}. */
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one certificate or serial.")
     static final class ShowCert extends ApplianceCommand {
+        @Override
+        boolean readOnly() {
+            return true;
+        }
+
         @Option(names = "--serial", required = true, paramLabel = "HEX", description = "Serial in hex.")
         String serial;
         @Option(names = "--ca", paramLabel = "NAME", description = "Issuing CA (default: the one that assigned the serial).")

@@ -27,6 +27,11 @@ final class LedgerCommand implements Runnable {
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = "Check every entry's leaf hash, the Merkle tree, and every signed checkpoint. Exit 1 on any problem.")
     static final class Verify extends ApplianceCommand {
+        @Override
+        boolean readOnly() {
+            return true;
+        }
+
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 

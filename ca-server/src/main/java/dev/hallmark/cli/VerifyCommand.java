@@ -12,6 +12,11 @@ import picocli.CommandLine.Option;
                 + "has a ledger entry, serials are unique, revocations are consistent, stored certificates lint clean "
                 + "and the ledger verifies. Exit 1 on any problem.")
 final class VerifyCommand extends ApplianceCommand {
+    @Override
+    boolean readOnly() {
+        return true;
+    }
+
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 

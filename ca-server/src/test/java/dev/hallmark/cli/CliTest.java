@@ -134,4 +134,23 @@ class CliTest {
         }
         assertThat(dump).contains("CERTIFICATE_ISSUED").doesNotContain(passphrase);
     }
+
+    @Test
+    void aProfileChangedWithoutRaisingItsVersionIsRefused() throws Exception {
+        Path csr = Files.write(tmp.resolve("v.csr"), TestCsr.of("version.example"));
+        Path profiles = data.resolve("profiles.yaml");
+        String original = Files.readString(profiles);
+        String edited = original.replaceFirst("validity: 90d", "validity: 30d");
+        assertThat(edited).isNotEqualTo(original);
+        Files.writeString(profiles, edited);
+        Run refused = run("issue", "--data", data.toString(), "--csr", csr.toString(), "--profile", "tls-server");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("raise its version");
+
+        Files.writeString(profiles, edited.replaceFirst("version: 1", "version: 2"));
+        Run issued = run("issue", "--data", data.toString(), "--csr", csr.toString(), "--profile", "tls-server", "--json");
+        assertThat(issued.exit()).as(issued.err()).isZero();
+        assertThat(JSON.readTree(issued.out()).get("profileVersion").asInt()).isEqualTo(2);
+        assertThat(run("verify", "--data", data.toString()).exit()).isZero();
+    }
 }

@@ -42,5 +42,7 @@ public enum AuditEventType {
     /** Write-ahead intent: a responder key is about to sign a batch of OCSP responses. */
     OCSP_SIGNING,
     /** A batch of OCSP responses was signed, verified and stored. */
-    OCSP_SIGNED
+    OCSP_SIGNED,
+    /** Write-ahead intent: the ledger key is about to sign a checkpoint of this tree size and root. */
+    LEDGER_CHECKPOINT_SIGNING
 }

@@ -71,6 +71,12 @@ public interface AuditLedger {
     /** Up to {@code max} integrated entries from leaf index {@code fromLeaf} on, in leaf order. */
     List<LedgerEntry> entries(long fromLeaf, int max);
 
+    /**
+     * Up to {@code max} committed entries not yet integrated into the tree, with ids above {@code afterId}, in id
+     * order. Readers that must see everything (the reconciler) read these after {@link #entries}, without writing.
+     */
+    List<LedgerEntry> pending(long afterId, int max);
+
     /** The entry with {@code id}, integrated or not. */
     Optional<LedgerEntry> entryById(long id);
 

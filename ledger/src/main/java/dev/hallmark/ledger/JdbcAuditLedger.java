@@ -220,6 +220,12 @@ public final class JdbcAuditLedger implements AuditLedger {
                 }
                 Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
                 byte[] root = head.range().root();
+                // Write-ahead, like every other key operation (I1): the intent commits on its own before the ledger
+                // key signs, so a signature never exists without a record even if this transaction then fails.
+                appendNow(new AuditEvent(AuditEventType.LEDGER_CHECKPOINT_SIGNING, ACTOR, "checkpoint/" + head.size(),
+                        Map.of("tree_size", Long.toString(head.size()),
+                                "root_hash", Base64.getEncoder().encodeToString(root),
+                                "key_alias", ledgerKey.alias())));
                 byte[] signature = token.sign(ledgerKey, algorithm, Checkpoint.body(head.size(), root, now));
                 Checkpoint cp = new Checkpoint(head.size(), root, now, ledgerKey.alias(), algorithm, signature);
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO ledger_checkpoint ("
@@ -314,6 +320,25 @@ public final class JdbcAuditLedger implements AuditLedger {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + ENTRY_COLUMNS + " FROM ledger_entry"
                     + " WHERE leaf_index >= ? ORDER BY leaf_index FETCH FIRST ? ROWS ONLY")) {
                 ps.setLong(1, fromLeaf);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(entry(rs));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public List<LedgerEntry> pending(long afterId, int max) {
+        int limit = Math.max(0, Math.min(max, MAX_ENTRIES_PAGE));
+        return read(c -> {
+            List<LedgerEntry> out = new ArrayList<>(limit);
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + ENTRY_COLUMNS + " FROM ledger_entry"
+                    + " WHERE leaf_index IS NULL AND id > ? ORDER BY id FETCH FIRST ? ROWS ONLY")) {
+                ps.setLong(1, afterId);
                 ps.setInt(2, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

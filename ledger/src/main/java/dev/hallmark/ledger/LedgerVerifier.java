@@ -116,8 +116,9 @@ final class LedgerVerifier {
                             firstUncovered = recordedAt;
                             firstUncoveredId = id;
                             firstUncoveredLeaf = leaf;
-                            firstUncoveredIsCheckpointEntry =
-                                    AuditEventType.LEDGER_CHECKPOINT_SIGNED.name().equals(rs.getString(4));
+                            firstUncoveredIsCheckpointEntry = isCheckpointRecord(rs.getString(4));
+                        } else if (firstUncovered != null && !isCheckpointRecord(rs.getString(4))) {
+                            firstUncoveredIsCheckpointEntry = false;
                         }
                         checkCheckpointsAt(range);
                     }
@@ -139,9 +140,10 @@ final class LedgerVerifier {
                     + " are integrated (tail truncated)");
         }
         checkHead(count, range);
-        // The entry recording the latest checkpoint can only be covered by a later one: on a quiet ledger it is the
-        // last leaf, and the checkpoint just before it covers everything else. That is complete, not a gap.
-        boolean onlyTheLatestCheckpointRecord = firstUncoveredIsCheckpointEntry && firstUncoveredLeaf == range.size() - 1
+        // The entries recording the latest checkpoint (its intent and its result) can only be covered by a later
+        // one: on a quiet ledger they are the last leaves, and the checkpoint just before them covers everything
+        // else. That is complete, not a gap.
+        boolean onlyTheLatestCheckpointRecord = firstUncoveredIsCheckpointEntry
                 && lastCheckpointSeen != null && lastCheckpointSeen.treeSize() == firstUncoveredLeaf;
         if (firstUncovered != null && !onlyTheLatestCheckpointRecord && firstUncovered.plus(grace).isBefore(now)) {
             problem("entries from leaf index " + firstUncoveredLeaf + " (entry id " + firstUncoveredId
@@ -152,6 +154,11 @@ final class LedgerVerifier {
             problems.add("... and " + suppressed + " more problems");
         }
         return new VerificationReport(problems.isEmpty(), count, checkpointsVerified, problems);
+    }
+
+    private static boolean isCheckpointRecord(String eventType) {
+        return AuditEventType.LEDGER_CHECKPOINT_SIGNED.name().equals(eventType)
+                || AuditEventType.LEDGER_CHECKPOINT_SIGNING.name().equals(eventType);
     }
 
     private boolean coveredByLaterCheckpoint(long size) throws SQLException {

@@ -58,40 +58,40 @@ class JdbcAuditLedgerTest {
             assertThat(cp1.keyAlias()).isEqualTo("ledger");
             assertThat(VerifyingToken.verify(f.token.publicKey(f.key), cp1.algorithm(), cp1.body(),
                     cp1.signature())).isTrue();
-            assertThat(f.ledger.signCheckpoint().treeSize()).as("the checkpoint entry is covered by the next one")
-                    .isEqualTo(11);
+            assertThat(f.ledger.signCheckpoint().treeSize()).as("the checkpoint's intent and record entries are covered by the next one")
+                    .isEqualTo(12);
 
             for (int i = 10; i < 15; i++) {
                 f.ledger.appendNow(LedgerFixture.event(i));
             }
             Checkpoint cp2 = f.ledger.signCheckpoint();
-            assertThat(cp2.treeSize()).isEqualTo(17);
+            assertThat(cp2.treeSize()).isEqualTo(19);
             assertThat(f.ledger.latestCheckpoint()).hasValueSatisfying(l -> {
-                assertThat(l.treeSize()).isEqualTo(17);
+                assertThat(l.treeSize()).isEqualTo(19);
                 assertThat(l.rootHash()).isEqualTo(cp2.rootHash());
                 assertThat(l.signature()).isEqualTo(cp2.signature());
                 assertThat(l.signedAt()).isEqualTo(cp2.signedAt());
             });
 
-            assertThat(f.ledger.consistencyProof(10, 17).verify(cp1.rootHash(), cp2.rootHash())).isTrue();
-            assertThat(f.ledger.consistencyProof(10, 17).verify(cp2.rootHash(), cp2.rootHash())).isFalse();
+            assertThat(f.ledger.consistencyProof(10, 19).verify(cp1.rootHash(), cp2.rootHash())).isTrue();
+            assertThat(f.ledger.consistencyProof(10, 19).verify(cp2.rootHash(), cp2.rootHash())).isFalse();
             List<byte[]> hashes = f.leafHashes();
-            for (int i = 0; i < 17; i++) {
-                InclusionProof p = f.ledger.inclusionProof(i, 17);
+            for (int i = 0; i < 19; i++) {
+                InclusionProof p = f.ledger.inclusionProof(i, 19);
                 assertThat(p.leafHash()).isEqualTo(hashes.get(i));
                 assertThat(p.verify(cp2.rootHash())).as("leaf %d", i).isTrue();
                 assertThat(p.verify(cp1.rootHash())).isFalse();
             }
             assertThat(f.ledger.inclusionProof(3, 10).verify(cp1.rootHash())).isTrue();
-            assertThatThrownBy(() -> f.ledger.inclusionProof(17, 17)).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> f.ledger.inclusionProof(0, 18)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> f.ledger.inclusionProof(19, 19)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> f.ledger.inclusionProof(0, 20)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> f.ledger.consistencyProof(11, 10))
                     .isInstanceOf(IllegalArgumentException.class);
 
             VerificationReport report = f.ledger.verify();
             assertThat(report.problems()).isEmpty();
             assertThat(report.ok()).isTrue();
-            assertThat(report.entries()).isEqualTo(17);
+            assertThat(report.entries()).isEqualTo(19);
             assertThat(report.checkpointsVerified()).isEqualTo(3);
             assertThat(f.ledger.verify(cp1).problems()).isEmpty();
             assertThat(f.ledger.verify(cp2).problems()).isEmpty();

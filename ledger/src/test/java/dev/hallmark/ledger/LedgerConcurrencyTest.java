@@ -109,8 +109,8 @@ class LedgerConcurrencyTest {
             f.ledger.integrate();
             long total = f.count("SELECT COUNT(id) FROM ledger_entry");
             long checkpoints = f.count("SELECT COUNT(tree_size) FROM ledger_checkpoint");
-            assertThat(total).as("400 events plus one entry per checkpoint")
-                    .isEqualTo(THREADS * EVENTS_PER_THREAD + checkpoints);
+            assertThat(total).as("400 events plus two entries (intent and record) per checkpoint")
+                    .isEqualTo(THREADS * EVENTS_PER_THREAD + 2 * checkpoints);
             assertThat(f.ledger.treeSize()).isEqualTo(total);
             assertContiguous(f, total);
             assertThat(f.count("SELECT COUNT(id) FROM ledger_entry WHERE event_type = 'CERTIFICATE_ISSUED'"))

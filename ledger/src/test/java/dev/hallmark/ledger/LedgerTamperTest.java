@@ -39,9 +39,9 @@ class LedgerTamperTest {
         EDIT_ROW_AND_REHASH(LedgerTamperTest::editAndRehash),
         EDIT_LEAF_HASH(f -> f.sql("UPDATE ledger_entry SET leaf_hash = ? WHERE leaf_index = 3", new byte[32])),
         DELETE_MIDDLE_ENTRY(f -> f.sql("DELETE FROM ledger_entry WHERE leaf_index = 5")),
-        DELETE_LAST_ENTRY(f -> f.sql("DELETE FROM ledger_entry WHERE leaf_index = 16")),
+        DELETE_LAST_ENTRY(f -> f.sql("DELETE FROM ledger_entry WHERE leaf_index = 18")),
         REORDER_TWO_ENTRIES(LedgerTamperTest::swapLeaves),
-        INSERT_ENTRY_AT_TAIL(f -> insertForged(f, 17)),
+        INSERT_ENTRY_AT_TAIL(f -> insertForged(f, 19)),
         INSERT_ENTRY_IN_MIDDLE(LedgerTamperTest::insertInMiddle),
         TRUNCATE_TAIL_AND_CHECKPOINTS(f -> {
             f.sql("DELETE FROM ledger_entry WHERE leaf_index >= 12");
@@ -103,7 +103,7 @@ class LedgerTamperTest {
     void tailTruncationWithARewrittenHeadIsCaughtOnlyByATrustedAnchor(TestDatabases.Kind kind) throws Exception {
         try (LedgerFixture f = populated(kind)) {
             Checkpoint remembered = f.ledger.latestCheckpoint().orElseThrow();
-            assertThat(remembered.treeSize()).isEqualTo(16);
+            assertThat(remembered.treeSize()).isEqualTo(17);
             assertThat(f.ledger.verify(remembered).problems()).isEmpty();
 
             f.sql("DELETE FROM ledger_entry WHERE leaf_index >= 12");
@@ -129,7 +129,7 @@ class LedgerTamperTest {
             // Rewrite history below the anchor consistently: edit a row, rehash it, recompute everything unsigned.
             editAndRehash(f);
             f.sql("DELETE FROM ledger_checkpoint");
-            f.sql("DELETE FROM ledger_entry WHERE event_type = 'LEDGER_CHECKPOINT_SIGNED'");
+            f.sql("DELETE FROM ledger_entry WHERE event_type IN ('LEDGER_CHECKPOINT_SIGNED', 'LEDGER_CHECKPOINT_SIGNING')");
             renumberLeaves(f);
             rewriteHead(f);
             assertThat(f.ledger.verify().ok()).as("self-consistent after a full rewrite").isTrue();
@@ -144,8 +144,8 @@ class LedgerTamperTest {
         for (int i = 10; i < 15; i++) {
             f.ledger.appendNow(LedgerFixture.event(i));
         }
-        assertThat(f.ledger.signCheckpoint().treeSize()).isEqualTo(16);
-        assertThat(f.ledger.integrate().treeSize()).isEqualTo(17);
+        assertThat(f.ledger.signCheckpoint().treeSize()).isEqualTo(17); // 10 + intent and record of the first + 5
+        assertThat(f.ledger.integrate().treeSize()).isEqualTo(19);
         return f;
     }
 
@@ -190,14 +190,14 @@ class LedgerTamperTest {
 
     private static void flipSignature(LedgerFixture f) {
         byte[] sig = f.db.read(c -> {
-            try (var ps = c.prepareStatement("SELECT signature FROM ledger_checkpoint WHERE tree_size = 16");
+            try (var ps = c.prepareStatement("SELECT signature FROM ledger_checkpoint WHERE tree_size = 17");
                  var rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getBytes(1);
             }
         });
         sig[sig.length / 2] ^= 0x01;
-        f.sql("UPDATE ledger_checkpoint SET signature = ? WHERE tree_size = 16", sig);
+        f.sql("UPDATE ledger_checkpoint SET signature = ? WHERE tree_size = 17", sig);
     }
 
     /** A checkpoint at size 13 with the right root, signed by a look-alike key under the ledger key's alias. */

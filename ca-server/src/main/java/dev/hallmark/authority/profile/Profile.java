@@ -32,6 +32,9 @@ import org.bouncycastle.asn1.x509.KeyUsage;
  * @param ocspUrls         AIA id-ad-ocsp URLs; {@code {ca}} is replaced by the issuing CA's name
  * @param caIssuersUrls    AIA id-ad-caIssuers URLs; {@code {ca}} is replaced
  * @param crlUrls          CRL distribution point URLs; {@code {ca}} is replaced
+ * @param channels         the request channels ({@link dev.hallmark.authority.Provenance#channel()}: {@code cli},
+ *                         {@code api}, {@code acme}, {@code est}, {@code scep}, {@code system}) that may use this
+ *                         profile; empty means every channel
  */
 public record Profile(
         String name,
@@ -49,7 +52,8 @@ public record Profile(
         boolean ocspNoCheck,
         List<String> ocspUrls,
         List<String> caIssuersUrls,
-        List<String> crlUrls) {
+        List<String> crlUrls,
+        Set<String> channels) {
 
     public Profile {
         Objects.requireNonNull(name, "name");
@@ -63,7 +67,28 @@ public record Profile(
         ocspUrls = List.copyOf(ocspUrls);
         caIssuersUrls = List.copyOf(caIssuersUrls);
         crlUrls = List.copyOf(crlUrls);
+        channels = Set.copyOf(channels);
         description = description == null ? "" : description;
+    }
+
+    /**
+     * Every field in a fixed order with sets sorted: equal for equal profiles in any JVM, so its digest can pin
+     * what "this profile at this version" means (a changed profile must carry a higher version).
+     */
+    public String canonicalForm() {
+        return String.join("\n", name, Integer.toString(version), validity.toString(), backdate.toString(),
+                sorted(keyTypes), sorted(keyUsage), extendedKeyUsage.toString(), sorted(sanTypes),
+                Boolean.toString(sanRequired), Integer.toString(maxSans), commonName.name(), Boolean.toString(ocspNoCheck),
+                ocspUrls.toString(), caIssuersUrls.toString(), crlUrls.toString(), sorted(channels));
+    }
+
+    private static String sorted(Set<?> values) {
+        return values.stream().map(Object::toString).sorted().toList().toString();
+    }
+
+    /** True when a request arriving through {@code channel} may use this profile. */
+    public boolean allowsChannel(String channel) {
+        return channels.isEmpty() || channels.contains(channel);
     }
 
     /** How the subject's commonName is formed. */

@@ -98,7 +98,7 @@ public record ProfileCatalog(Map<String, Profile> profiles, String yaml) {
             throw n.error("profile names use a-z, 0-9 and '-' (at most 63 characters)");
         }
         n.rejectUnknown("version", "description", "validity", "backdate", "keyTypes", "keyUsage", "extendedKeyUsage",
-                "subjectAltNames", "commonName", "ocspNoCheck", "ocspUrls", "caIssuersUrls", "crlUrls");
+                "subjectAltNames", "commonName", "ocspNoCheck", "ocspUrls", "caIssuersUrls", "crlUrls", "channels");
         int version = n.integer("version", -1, 1, Integer.MAX_VALUE);
         if (version < 1) {
             throw n.get("version").error("is required (a positive integer raised on every change)");
@@ -154,7 +154,21 @@ public record ProfileCatalog(Map<String, Profile> profiles, String yaml) {
         }
         return new Profile(name, version, n.string("description", ""), validity, backdate, keyTypes, keyUsage, ekus,
                 sanTypes, required, max, cn, ocspNoCheck, urls(n, "ocspUrls"),
-                urls(n, "caIssuersUrls"), urls(n, "crlUrls"));
+                urls(n, "caIssuersUrls"), urls(n, "crlUrls"), channels(n));
+    }
+
+    /** The channels a profile is limited to (empty: all). */
+    public static final Set<String> CHANNELS = Set.of("cli", "api", "acme", "est", "scep", "system");
+
+    private static Set<String> channels(ConfigNode n) {
+        Set<String> out = new java.util.TreeSet<>();
+        for (String c : n.strings("channels", List.of())) {
+            if (!CHANNELS.contains(c)) {
+                throw n.get("channels").error("'" + c + "' is not one of " + new java.util.TreeSet<>(CHANNELS));
+            }
+            out.add(c);
+        }
+        return out;
     }
 
     private static List<String> urls(ConfigNode n, String key) {

@@ -57,6 +57,17 @@ public final class JdbcCertificateStore implements CertificateStore {
     public boolean reserve(SerialIntent i, AuditEvent signing) {
         try {
             return db.inTransaction(c -> {
+                // Checked again here, in the intent's transaction, so a keyCompromise revocation committed since
+                // the policy step stops this issuance before anything is signed (the reconciler flags the rest).
+                try (PreparedStatement ps = c.prepareStatement("SELECT spki_sha256 FROM blocked_key WHERE spki_sha256 = ?")) {
+                    ps.setString(1, i.spkiSha256());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            throw new CaException(CaException.Kind.BAD_PUBLIC_KEY,
+                                    "this public key was revoked for keyCompromise and is never certified again");
+                        }
+                    }
+                }
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO serial_number (issuer, serial, state, "
                         + "tbs_sha256, spki_sha256, requester, profile, profile_version, not_after, reserved_at) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -303,6 +314,19 @@ public final class JdbcCertificateStore implements CertificateStore {
 
     @Override
     public SerialRecord revoke(String issuer, SerialNumber serial, RevocationChange change) {
+        try {
+            return revokeOnce(issuer, serial, change);
+        } catch (DatabaseException e) {
+            if (!e.isUniqueViolation()) {
+                throw e;
+            }
+            // Two keyCompromise revocations of certificates sharing one key raced to insert its blocked_key row;
+            // the retry sees the row and only revokes (the change decides again on fresh state).
+            return revokeOnce(issuer, serial, change);
+        }
+    }
+
+    private SerialRecord revokeOnce(String issuer, SerialNumber serial, RevocationChange change) {
         return db.inTransaction(c -> {
             SerialRecord current = selectSerial(c, issuer, serial, true).orElseThrow(() -> new CaException(
                     CaException.Kind.NOT_FOUND, "CA '" + issuer + "' never assigned serial " + serial.hex()));

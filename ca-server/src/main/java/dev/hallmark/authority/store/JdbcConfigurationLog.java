@@ -1,5 +1,6 @@
 package dev.hallmark.authority.store;
 
+import dev.hallmark.config.ConfigException;
 import dev.hallmark.db.Database;
 import dev.hallmark.ledger.AuditEvent;
 import dev.hallmark.ledger.AuditEventType;
@@ -26,6 +27,30 @@ public final class JdbcConfigurationLog {
     public JdbcConfigurationLog(Database db, AuditLedger ledger) {
         this.db = db;
         this.ledger = ledger;
+    }
+
+    /**
+     * Pins the content digest of a versioned document (a profile at one version): the first time it is seen it is
+     * recorded; afterwards the same version must have the same digest.
+     *
+     * @throws ConfigException when the content changed but the version did not
+     */
+    public void pinVersion(String name, int version, String sha256, String actor, Instant at) {
+        String key = "profile:" + name + "@" + version;
+        String previous = db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT sha256 FROM config_state WHERE name = ?")) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+        if (previous == null) {
+            record(key, sha256, AuditEventType.PROFILE_CHANGED, actor, at);
+        } else if (!previous.equals(sha256)) {
+            throw new ConfigException("profile '" + name + "' changed but its version is still " + version
+                    + "; raise its version so certificates issued under the old content keep their meaning");
+        }
     }
 
     /**

@@ -193,6 +193,11 @@ public final class FailingLedger implements AuditLedger {
         return delegate.entries(fromLeaf, max);
     }
 
+    @Override
+    public List<LedgerEntry> pending(long afterId, int max) {
+        return delegate.pending(afterId, max);
+    }
+
     /** Passes through. */
     @Override
     public Optional<LedgerEntry> entryById(long id) {
