@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Attributes JFR samples of a Hallmark issuance run to the issuance steps.
 
-usage: bench/profile/stages.py profile.jfr
+usage: bench/profile/stages.py profile.jfr [skip-seconds]
+
+skip-seconds drops samples from the start of the recording (warm-up).
 
 Reads jdk.ExecutionSample (threads running Java code) and jdk.NativeMethodSample (threads inside native code, e.g.
 PKCS#11 C_Sign or a file sync) from `jfr print --json`, and counts each sample once, under the first rule below
@@ -39,11 +41,17 @@ def frames(stack):
         yield f"{t}.{m.get('name', '')}("
 
 
-def main(path):
+def main(path, skip=0.0):
     out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "2048", "--events", "jdk.ExecutionSample,jdk.NativeMethodSample", path],
                          check=True, capture_output=True, text=True).stdout
     events = json.loads(out)["recording"]["events"]
     counts = {"java": collections.Counter(), "native": collections.Counter()}
+    if skip and events:
+        import datetime
+        def at(e):
+            return datetime.datetime.fromisoformat(e["values"]["startTime"][:26].rstrip("Z"))
+        first = min(at(e) for e in events)
+        events = [e for e in events if (at(e) - first).total_seconds() >= skip]
     for e in events:
         kind = "native" if e["type"] == "jdk.NativeMethodSample" else "java"
         v = e["values"]
@@ -67,4 +75,4 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else 0.0)

@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 5)
+@Warmup(iterations = 3, time = 10)
 @Measurement(iterations = 3, time = 5)
 @Fork(value = 1, jvmArgsAppend = {Jvm.PKCS11_EXPORTS, Jvm.SOFTHSM_TOKENS, Jvm.HEAP})
 public class IssuanceBenchmark {

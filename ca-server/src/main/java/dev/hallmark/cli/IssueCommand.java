@@ -5,6 +5,7 @@ import dev.hallmark.authority.CertificationRequest;
 import dev.hallmark.authority.IssuanceRequest;
 import dev.hallmark.authority.IssuedCertificate;
 import dev.hallmark.authority.Provenance;
+import dev.hallmark.authority.policy.PolicyDecision;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,11 +27,32 @@ final class IssueCommand extends ApplianceCommand {
     Path out;
     @Option(names = "--json", description = "Print the result as JSON (serial, status, validity, certificate, chain).")
     boolean json;
+    @Option(names = "--dry-run", description = "Ask the policy engine only: would this CSR be issued, and if not, why. "
+            + "Signs and writes nothing; exit 0 when it would be issued, 1 when not.")
+    boolean dryRun;
+
+    @Override
+    boolean readOnly() {
+        return dryRun;
+    }
 
     @Override
     int run(Appliance a) {
         byte[] request = Cli.readBounded(csr, CertificationRequest.MAX_BYTES, "CSR");
         String actor = Cli.actor();
+        if (dryRun) {
+            PolicyDecision decision = a.authority().dryRun(new IssuanceRequest(ca == null ? a.config().issuingCa() : ca,
+                    profile, request, List.of(), actor, Provenance.admin("cli", actor, a.authority().now())));
+            if (json) {
+                Cli.printJson(out(), java.util.Map.of("allowed", decision.allowed(), "reasons", decision.reasons().stream()
+                        .map(r -> java.util.Map.of("kind", r.kind().name(), "rule", r.rule(), "detail", r.detail(),
+                                "identifier", r.identifier() == null ? "" : r.identifier().toString())).toList()));
+            } else {
+                out().println(decision.allowed() ? "would be issued" : "would be " + decision.explain());
+                out().flush();
+            }
+            return decision.allowed() ? 0 : 1;
+        }
         IssuedCertificate issued = a.authority().issue(new IssuanceRequest(ca == null ? a.config().issuingCa() : ca,
                 profile, request, List.of(), actor, Provenance.admin("cli", actor, a.authority().now())));
         a.checkpoint();

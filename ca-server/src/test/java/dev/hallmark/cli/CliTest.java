@@ -153,4 +153,18 @@ class CliTest {
         assertThat(JSON.readTree(issued.out()).get("profileVersion").asInt()).isEqualTo(2);
         assertThat(run("verify", "--data", data.toString()).exit()).isZero();
     }
+
+    @Test
+    void dryRunExplainsARefusalAndWritesNothing() throws Exception {
+        Path bad = Files.write(tmp.resolve("d.csr"), TestCsr.of("ok.example", TestCsr.withDns("bad..name", "*.*.example")));
+        Run refused = run("issue", "--data", data.toString(), "--csr", bad.toString(), "--profile", "tls-server", "--dry-run");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.out()).contains("refused by policy").contains("bad..name");
+        Path good = Files.write(tmp.resolve("g.csr"), TestCsr.of("ok.example"));
+        Run allowed = run("issue", "--data", data.toString(), "--csr", good.toString(), "--profile", "tls-server", "--dry-run",
+                "--json");
+        assertThat(allowed.exit()).isZero();
+        assertThat(JSON.readTree(allowed.out()).get("allowed").asBoolean()).isTrue();
+        assertThat(JSON.readTree(run("cert", "list", "--data", data.toString(), "--json").out())).hasSize(2); // the two CAs
+    }
 }
