@@ -118,8 +118,22 @@ public final class Authority {
         return new Checked(ca, profile, csr, identifiers, decision);
     }
 
-    /** A CA whose own certificate, or an ancestor's, is revoked signs nothing more (RFC 5280 6.1.3, I8). */
+    /** How long a "chain not revoked" answer is reused before the database is asked again (other nodes revoke too). */
+    private static final long CHAIN_CHECK_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+
+    /** When each CA's chain was last found unrevoked ({@link System#nanoTime()}). */
+    private final Map<String, Long> chainCheckedAt = new ConcurrentHashMap<>();
+
+    /**
+     * A CA whose own certificate, or an ancestor's, is revoked signs nothing more (RFC 5280 6.1.3, I8). A revocation
+     * made through this authority takes effect at once; one made on another node within {@link #CHAIN_CHECK_NANOS}.
+     */
     private void refuseRevokedChain(SigningCa ca) {
+        Long checked = chainCheckedAt.get(ca.name());
+        if (checked != null && System.nanoTime() - checked < CHAIN_CHECK_NANOS) {
+            return;
+        }
+        long now = System.nanoTime();
         for (CaRecord r : lineage(ca.record())) {
             String namespace = r.parentName() == null ? r.name() : r.parentName();
             store.serial(namespace, r.serial()).filter(SerialRecord::isRevoked).ifPresent(s -> {
@@ -128,6 +142,7 @@ public final class Authority {
                         + "); '" + ca.name() + "' issues nothing more");
             });
         }
+        chainCheckedAt.put(ca.name(), now);
     }
 
     private record Checked(SigningCa ca, Profile profile, CertificationRequest csr, List<Identifier> identifiers,
@@ -158,7 +173,9 @@ public final class Authority {
      */
     public SerialRecord revoke(RevocationRequest request) {
         signingCaRecord(request.ca());
-        return revocations.revoke(request);
+        SerialRecord revoked = revocations.revoke(request);
+        chainCheckedAt.clear(); // the serial may be a CA's own certificate
+        return revoked;
     }
 
     /**

@@ -52,7 +52,7 @@ public final class VerifyingToken implements CryptoToken {
 
     @Override
     public PublicKey publicKey(KeyRef key) {
-        return publicKeys.computeIfAbsent(key, delegate::publicKey);
+        return publicKeys.computeIfAbsent(key, k -> asBouncyCastleKey(delegate.publicKey(k)));
     }
 
     @Override
@@ -68,6 +68,20 @@ public final class VerifyingToken implements CryptoToken {
                             + "' did not verify with its public key; it was discarded");
         }
         return signature;
+    }
+
+    /**
+     * The same key as a BouncyCastle object: verifying with a provider's own key class (a SunPKCS11 or SunEC key)
+     * makes BouncyCastle convert it on every verification, which costs more than the verification itself.
+     */
+    private static PublicKey asBouncyCastleKey(PublicKey key) {
+        try {
+            PublicKey converted = BouncyCastleProvider.getPublicKey(
+                    org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(key.getEncoded()));
+            return converted != null ? converted : key;
+        } catch (java.io.IOException | RuntimeException e) {
+            return key;
+        }
     }
 
     /** Verifies {@code signature} over {@code data} in software; false on any failure. */
