@@ -8,6 +8,7 @@ import dev.hallmark.authority.SerialIntent;
 import dev.hallmark.authority.SerialNumber;
 import dev.hallmark.authority.SerialRecord;
 import dev.hallmark.hsm.CryptoToken;
+import dev.hallmark.hsm.ForwardingToken;
 import dev.hallmark.hsm.KeyRef;
 import dev.hallmark.hsm.KeyType;
 import dev.hallmark.hsm.SignatureAlgorithm;
@@ -77,45 +78,10 @@ final class Stages {
 
     /** {@code token} with its {@code sign} timed as {@code stage}. */
     CryptoToken token(CryptoToken token, Stage stage) {
-        return new CryptoToken() {
-            @Override
-            public String name() {
-                return token.name();
-            }
-
-            @Override
-            public KeyRef generateKey(String alias, KeyType type) {
-                return token.generateKey(alias, type);
-            }
-
-            @Override
-            public Optional<KeyRef> find(String alias) {
-                return token.find(alias);
-            }
-
-            @Override
-            public List<KeyRef> keys() {
-                return token.keys();
-            }
-
-            @Override
-            public PublicKey publicKey(KeyRef key) {
-                return token.publicKey(key);
-            }
-
+        return new ForwardingToken(token) {
             @Override
             public byte[] sign(KeyRef key, SignatureAlgorithm algorithm, byte[] data) {
-                return time(stage, () -> token.sign(key, algorithm, data));
-            }
-
-            @Override
-            public boolean isAvailable() {
-                return token.isAvailable();
-            }
-
-            @Override
-            public void close() {
-                token.close();
+                return time(stage, () -> super.sign(key, algorithm, data));
             }
         };
     }

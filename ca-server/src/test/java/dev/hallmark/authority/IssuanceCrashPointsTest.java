@@ -1,5 +1,7 @@
 package dev.hallmark.authority;
 
+import static dev.hallmark.authority.testing.Refusals.kindOf;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,15 +30,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the CA key made equal what the ledger recorded (N1).
  */
 class IssuanceCrashPointsTest {
-
-    private static CaException.Kind kindOf(Runnable r) {
-        try {
-            r.run();
-        } catch (CaException e) {
-            return e.kind();
-        }
-        throw new AssertionError("expected a CaException");
-    }
 
     private static List<SerialRecord> serials(TestPki pki) {
         List<SerialRecord> out = new ArrayList<>();

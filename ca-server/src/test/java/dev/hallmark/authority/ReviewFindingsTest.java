@@ -1,5 +1,7 @@
 package dev.hallmark.authority;
 
+import static dev.hallmark.authority.testing.Refusals.kindOf;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hallmark.authority.policy.PolicyEngine;
@@ -22,15 +24,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Defects a PKI review found in the authority core, each pinned by a test. */
 class ReviewFindingsTest {
-
-    private static CaException.Kind kindOf(Runnable r) {
-        try {
-            r.run();
-        } catch (CaException e) {
-            return e.kind();
-        }
-        throw new AssertionError("expected a CaException");
-    }
 
     @Test
     void aCaWhoseCertificateIsRevokedIssuesNothingMore() {

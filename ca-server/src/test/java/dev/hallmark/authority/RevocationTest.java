@@ -1,5 +1,7 @@
 package dev.hallmark.authority;
 
+import static dev.hallmark.authority.testing.Refusals.kindOf;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,15 +30,6 @@ class RevocationTest {
         return pki.authority.revoke(new RevocationRequest("issuing", serial, reason, "test:operator"));
     }
 
-    private static CaException.Kind refusal(Runnable r) {
-        try {
-            r.run();
-        } catch (CaException e) {
-            return e.kind();
-        }
-        throw new AssertionError("expected a CaException");
-    }
-
     @ParameterizedTest(name = "{0}")
     @EnumSource(TestDatabases.Kind.class)
     void revocationIsDurableAndItsDateNeverChanges(TestDatabases.Kind db) {
@@ -51,9 +44,9 @@ class RevocationTest {
 
             pki.clock.advance(Duration.ofHours(5));
             StoredState before = StoredState.of(pki.database);
-            assertThat(refusal(() -> revoke(pki, serial, RevocationReason.CESSATION_OF_OPERATION)))
+            assertThat(kindOf(() -> revoke(pki, serial, RevocationReason.CESSATION_OF_OPERATION)))
                     .isEqualTo(CaException.Kind.ALREADY_REVOKED);
-            assertThat(refusal(() -> revoke(pki, serial, RevocationReason.SUPERSEDED)))
+            assertThat(kindOf(() -> revoke(pki, serial, RevocationReason.SUPERSEDED)))
                     .isEqualTo(CaException.Kind.ALREADY_REVOKED);
             assertThat(StoredState.of(pki.database)).isEqualTo(before);
 
@@ -61,7 +54,7 @@ class RevocationTest {
             SerialRecord raised = revoke(pki, serial, RevocationReason.KEY_COMPROMISE);
             assertThat(raised.revokedAt()).isEqualTo(at);
             assertThat(raised.revocationReason()).isEqualTo(RevocationReason.KEY_COMPROMISE);
-            assertThat(refusal(() -> revoke(pki, serial, RevocationReason.KEY_COMPROMISE)))
+            assertThat(kindOf(() -> revoke(pki, serial, RevocationReason.KEY_COMPROMISE)))
                     .isEqualTo(CaException.Kind.ALREADY_REVOKED);
             assertThat(pki.reconciler().run().problems()).isEmpty();
         }
@@ -75,7 +68,7 @@ class RevocationTest {
             SerialNumber serial = pki.issue("tls-server", TestCsr.of("k.example", TestCsr.withKeyPair(pair))).record().serial();
             revoke(pki, serial, RevocationReason.KEY_COMPROMISE);
             StoredState before = StoredState.of(pki.database);
-            assertThat(refusal(() -> pki.issue("tls-client", TestCsr.of("other.example", TestCsr.withKeyPair(pair)))))
+            assertThat(kindOf(() -> pki.issue("tls-client", TestCsr.of("other.example", TestCsr.withKeyPair(pair)))))
                     .isEqualTo(CaException.Kind.BAD_PUBLIC_KEY);
             assertThat(StoredState.of(pki.database)).isEqualTo(before);
         }
@@ -87,13 +80,13 @@ class RevocationTest {
         try (TestPki pki = TestPki.builder().database(db).build()) {
             issue(pki, "n.example");
             StoredState before = StoredState.of(pki.database);
-            assertThat(refusal(() -> revoke(pki, SerialNumber.parse("1234567890abcdef1234"), RevocationReason.UNSPECIFIED)))
+            assertThat(kindOf(() -> revoke(pki, SerialNumber.parse("1234567890abcdef1234"), RevocationReason.UNSPECIFIED)))
                     .isEqualTo(CaException.Kind.NOT_FOUND);
-            assertThat(refusal(() -> pki.authority.revoke(new RevocationRequest("no-such-ca", SerialNumber.parse("01"),
+            assertThat(kindOf(() -> pki.authority.revoke(new RevocationRequest("no-such-ca", SerialNumber.parse("01"),
                     RevocationReason.UNSPECIFIED, "t")))).isEqualTo(CaException.Kind.NOT_FOUND);
-            assertThat(refusal(() -> RevocationReason.parse("certificateHold"))).isEqualTo(CaException.Kind.BAD_REVOCATION_REASON);
-            assertThat(refusal(() -> RevocationReason.parse("removeFromCRL"))).isEqualTo(CaException.Kind.BAD_REVOCATION_REASON);
-            assertThat(refusal(() -> RevocationReason.fromCode(6))).isEqualTo(CaException.Kind.BAD_REVOCATION_REASON);
+            assertThat(kindOf(() -> RevocationReason.parse("certificateHold"))).isEqualTo(CaException.Kind.BAD_REVOCATION_REASON);
+            assertThat(kindOf(() -> RevocationReason.parse("removeFromCRL"))).isEqualTo(CaException.Kind.BAD_REVOCATION_REASON);
+            assertThat(kindOf(() -> RevocationReason.fromCode(6))).isEqualTo(CaException.Kind.BAD_REVOCATION_REASON);
             assertThat(StoredState.of(pki.database)).isEqualTo(before);
         }
     }

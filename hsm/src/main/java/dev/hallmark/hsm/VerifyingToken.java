@@ -3,9 +3,7 @@ package dev.hallmark.hsm;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
@@ -15,44 +13,19 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * returning it. A faulty RSA-CRT signature would leak the key (RELIABILITY T53), and a bit flip would produce a
  * certificate no client can verify. Every token the composition root opens is wrapped in one of these.
  */
-public final class VerifyingToken implements CryptoToken {
+public final class VerifyingToken extends ForwardingToken {
     private static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
-    private final CryptoToken delegate;
     private final Map<KeyRef, PublicKey> publicKeys = new ConcurrentHashMap<>();
 
+    /** Wraps {@code delegate}; every signature it makes is verified before it is returned. */
     public VerifyingToken(CryptoToken delegate) {
-        this.delegate = delegate;
-    }
-
-    /** The wrapped token (for health checks and tests). */
-    public CryptoToken delegate() {
-        return delegate;
-    }
-
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public KeyRef generateKey(String alias, KeyType type) {
-        return delegate.generateKey(alias, type);
-    }
-
-    @Override
-    public Optional<KeyRef> find(String alias) {
-        return delegate.find(alias);
-    }
-
-    @Override
-    public List<KeyRef> keys() {
-        return delegate.keys();
+        super(delegate);
     }
 
     @Override
     public PublicKey publicKey(KeyRef key) {
-        return publicKeys.computeIfAbsent(key, k -> asBouncyCastleKey(delegate.publicKey(k)));
+        return publicKeys.computeIfAbsent(key, k -> asBouncyCastleKey(delegate().publicKey(k)));
     }
 
     @Override
@@ -61,7 +34,7 @@ public final class VerifyingToken implements CryptoToken {
             throw new TokenException(TokenException.Reason.UNSUPPORTED,
                     algorithm + " cannot sign with a " + key.type().cliName() + " key");
         }
-        byte[] signature = delegate.sign(key, algorithm, data);
+        byte[] signature = super.sign(key, algorithm, data);
         if (!verify(publicKey(key), algorithm, data, signature)) {
             throw new TokenException(TokenException.Reason.SIGNATURE_FAULT,
                     "signature by key '" + key.alias() + "' in token '" + key.token()
@@ -96,13 +69,4 @@ public final class VerifyingToken implements CryptoToken {
         }
     }
 
-    @Override
-    public boolean isAvailable() {
-        return delegate.isAvailable();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
-    }
 }

@@ -314,31 +314,22 @@ public final class JdbcAuditLedger implements AuditLedger {
 
     @Override
     public List<LedgerEntry> entries(long fromLeaf, int max) {
-        int limit = Math.max(0, Math.min(max, MAX_ENTRIES_PAGE));
-        return read(c -> {
-            List<LedgerEntry> out = new ArrayList<>(limit);
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + ENTRY_COLUMNS + " FROM ledger_entry"
-                    + " WHERE leaf_index >= ? ORDER BY leaf_index FETCH FIRST ? ROWS ONLY")) {
-                ps.setLong(1, fromLeaf);
-                ps.setInt(2, limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(entry(rs));
-                    }
-                }
-            }
-            return out;
-        });
+        return page("WHERE leaf_index >= ? ORDER BY leaf_index", fromLeaf, max);
     }
 
     @Override
     public List<LedgerEntry> pending(long afterId, int max) {
+        return page("WHERE leaf_index IS NULL AND id > ? ORDER BY id", afterId, max);
+    }
+
+    /** One page of entries: {@code where} has one placeholder, bound to {@code from}. */
+    private List<LedgerEntry> page(String where, long from, int max) {
         int limit = Math.max(0, Math.min(max, MAX_ENTRIES_PAGE));
         return read(c -> {
             List<LedgerEntry> out = new ArrayList<>(limit);
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + ENTRY_COLUMNS + " FROM ledger_entry"
-                    + " WHERE leaf_index IS NULL AND id > ? ORDER BY id FETCH FIRST ? ROWS ONLY")) {
-                ps.setLong(1, afterId);
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + ENTRY_COLUMNS + " FROM ledger_entry "
+                    + where + " FETCH FIRST ? ROWS ONLY")) {
+                ps.setLong(1, from);
                 ps.setInt(2, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

@@ -1,14 +1,12 @@
 package dev.hallmark.hsm.testing;
 
 import dev.hallmark.hsm.CryptoToken;
+import dev.hallmark.hsm.ForwardingToken;
 import dev.hallmark.hsm.KeyRef;
 import dev.hallmark.hsm.KeyType;
 import dev.hallmark.hsm.SignatureAlgorithm;
 import java.security.PublicKey;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,19 +16,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * response). A call is counted when it is made, whether it then succeeds or not; {@link #successes(String)} counts
  * only signatures actually returned. Thread-safe.
  */
-public final class CountingToken implements CryptoToken {
-    private final CryptoToken delegate;
+public final class CountingToken extends ForwardingToken {
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> successes = new ConcurrentHashMap<>();
 
     /** Wraps {@code delegate} (not {@code null}). */
     public CountingToken(CryptoToken delegate) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
-    }
-
-    /** The wrapped token. */
-    public CryptoToken delegate() {
-        return delegate;
+        super(delegate);
     }
 
     /** Sign calls made with the key {@code alias} (0 if none). */
@@ -69,45 +61,11 @@ public final class CountingToken implements CryptoToken {
     }
 
     @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public KeyRef generateKey(String alias, KeyType type) {
-        return delegate.generateKey(alias, type);
-    }
-
-    @Override
-    public Optional<KeyRef> find(String alias) {
-        return delegate.find(alias);
-    }
-
-    @Override
-    public List<KeyRef> keys() {
-        return delegate.keys();
-    }
-
-    @Override
-    public PublicKey publicKey(KeyRef key) {
-        return delegate.publicKey(key);
-    }
-
-    @Override
     public byte[] sign(KeyRef key, SignatureAlgorithm algorithm, byte[] data) {
         calls.computeIfAbsent(key.alias(), a -> new AtomicLong()).incrementAndGet();
-        byte[] signature = delegate.sign(key, algorithm, data);
+        byte[] signature = super.sign(key, algorithm, data);
         successes.computeIfAbsent(key.alias(), a -> new AtomicLong()).incrementAndGet();
         return signature;
     }
 
-    @Override
-    public boolean isAvailable() {
-        return delegate.isAvailable();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
-    }
 }
