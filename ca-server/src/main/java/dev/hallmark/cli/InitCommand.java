@@ -3,6 +3,8 @@ package dev.hallmark.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.hallmark.admin.AdminCredentials;
+import dev.hallmark.admin.AdminRole;
 import dev.hallmark.authority.CaException;
 import dev.hallmark.authority.CaSpec;
 import dev.hallmark.authority.KeyIdentifiers;
@@ -117,6 +119,12 @@ final class InitCommand implements Callable<Integer> {
                     new CaSpec(config.rootCa(), rootSubject, type, algorithm, rootLife, null), actor);
             SigningCa issuing = appliance.hierarchy().createSubordinate(root,
                     new CaSpec(config.issuingCa(), issuingSubject, type, algorithm, issuingLife, 0), actor);
+            Path tokenFile = dir.resolve("admin.token");
+            if (!Files.exists(tokenFile)) {
+                AdminCredentials.Created admin = new AdminCredentials(appliance.database(), appliance.ledger())
+                        .create("initial administrator", AdminRole.ADMIN, actor, Cli.clock().instant());
+                Cli.writeFile(tokenFile, (admin.token() + "\n").getBytes(StandardCharsets.US_ASCII), "rw-------");
+            }
             appliance.checkpoint();
             report(dir, wroteConfig, root, issuing);
         }
@@ -129,6 +137,7 @@ final class InitCommand implements Callable<Integer> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("dataDir", dir.toAbsolutePath().toString());
             m.put("config", dir.resolve(HallmarkConfig.FILE_NAME).toAbsolutePath().toString());
+            m.put("adminTokenFile", dir.resolve("admin.token").toAbsolutePath().toString());
             m.put("root", Map.of("name", root.name(), "subject", root.record().subject(), "sha256", fingerprint,
                     "notAfter", root.record().notAfter().toString()));
             m.put("issuing", Map.of("name", issuing.name(), "subject", issuing.record().subject(),
@@ -142,6 +151,7 @@ final class InitCommand implements Callable<Integer> {
         out.println("Issuing CA  '" + issuing.name() + "': " + issuing.record().subject() + " (until " + issuing.record().notAfter() + ")");
         out.println("Root SHA-256 fingerprint: " + fingerprint);
         out.println("Root certificate: hallmark ca cert " + root.name() + " --data " + dir);
+        out.println("Admin API token: " + dir.resolve("admin.token") + " (mode 0600; shown nowhere else)");
         out.flush();
     }
 

@@ -111,8 +111,12 @@ class CliTest {
     }
 
     @Test
-    void theTokenPassphraseNeverLeavesItsFile() throws Exception {
+    void theTokenPassphraseAndTheAdminTokenNeverLeaveTheirFiles() throws Exception {
         String passphrase = Files.readString(data.resolve("token.pass")).strip();
+        String adminToken = Files.readString(data.resolve("admin.token")).strip();
+        assertThat(adminToken).startsWith("hmk_");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("admin.token"))))
+                .isEqualTo("rw-------");
         Path csr = Files.write(tmp.resolve("s.csr"), TestCsr.of("secret.example"));
         StringBuilder outputs = new StringBuilder();
         for (String[] args : new String[][] {
@@ -122,7 +126,7 @@ class CliTest {
             Run r = run(args);
             outputs.append(r.out()).append(r.err());
         }
-        assertThat(outputs.toString()).doesNotContain(passphrase);
+        assertThat(outputs.toString()).doesNotContain(passphrase).doesNotContain(adminToken);
         assertThat(Files.readString(data.resolve("hallmark.yaml"))).doesNotContain(passphrase);
         // The whole database, ledger included, as SQL text (RELIABILITY T58).
         StringBuilder dump = new StringBuilder();
@@ -132,7 +136,8 @@ class CliTest {
                 dump.append(rs.getString(1)).append('\n');
             }
         }
-        assertThat(dump).contains("CERTIFICATE_ISSUED").doesNotContain(passphrase);
+        assertThat(dump).contains("CERTIFICATE_ISSUED").contains("ADMIN_CREDENTIAL_CREATED")
+                .doesNotContain(passphrase).doesNotContain(adminToken);
     }
 
     @Test
