@@ -105,7 +105,7 @@ public final class Authority {
         }
         refuseRevokedChain(ca);
         CertificationRequest csr = CertificationRequest.parse(request.csr());
-        List<Identifier> identifiers = identifiers(request, csr);
+        List<Identifier> identifiers = identifiers(request, csr, profile);
         String spkiSha256 = KeyIdentifiers.spkiSha256(csr.subjectPublicKeyInfo());
         if (store.isBlocked(spkiSha256)) {
             throw new CaException(CaException.Kind.BAD_PUBLIC_KEY,
@@ -153,8 +153,16 @@ public final class Authority {
      * The identifiers to certify. With validated identifiers (ACME) the CSR must ask for exactly that set
      * (RFC 8555 7.4, RELIABILITY I5); otherwise the CSR's SANs are taken and the policy engine alone decides.
      */
-    private static List<Identifier> identifiers(IssuanceRequest request, CertificationRequest csr) {
+    private static List<Identifier> identifiers(IssuanceRequest request, CertificationRequest csr, Profile profile) {
         if (request.identifiers().isEmpty()) {
+            if (csr.identifiers().isEmpty() && csr.commonName() != null && profile.sanRequired()) {
+                // A CN-only CSR ('openssl req -subj /CN=host'): the CN is the one name asked for. It becomes the SAN
+                // (RFC 5280 4.2.1.6; BR 7.1.4.3) and goes through the same policy checks as any other name.
+                Identifier fromCn = commonNameAsIdentifier(csr.commonName().trim());
+                if (fromCn != null && profile.sanTypes().contains(fromCn.type())) {
+                    return List.of(fromCn);
+                }
+            }
             return csr.identifiers();
         }
         Set<Identifier> validated = new HashSet<>(request.identifiers());
@@ -164,6 +172,14 @@ public final class Authority {
                     + " differ from the validated identifiers " + validated);
         }
         return request.identifiers();
+    }
+
+    private static Identifier commonNameAsIdentifier(String cn) {
+        if (dev.hallmark.authority.policy.IdentifierSyntax.parseIpLiteral(cn).isPresent()) {
+            return Identifier.ip(dev.hallmark.authority.policy.IdentifierSyntax.parseIpLiteral(cn).get().getHostAddress());
+        }
+        Identifier dns = Identifier.dns(cn);
+        return dev.hallmark.authority.policy.IdentifierSyntax.dnsProblem(dns.value(), true).isEmpty() ? dns : null;
     }
 
     /**

@@ -194,9 +194,26 @@ class AuthorityIssueTest {
     }
 
     @Test
+    void aCnOnlyCsrGetsItsCnAsTheOneSan() throws Exception {
+        IssuedCertificate issued = pki.issue("tls-server", TestCsr.of("cn-only.example", withoutSans()));
+        assertThat(issued.record().identifiers()).containsExactly(Identifier.dns("cn-only.example"));
+        assertThat(parse(issued.record().der()).getSubjectAlternativeNames()).hasSize(1);
+        IssuedCertificate ip = pki.issue("tls-server", TestCsr.of("192.0.2.10", withoutSans(), TestCsr.withFreshKey()));
+        assertThat(ip.record().identifiers()).containsExactly(Identifier.ip("192.0.2.10"));
+    }
+
+    @Test
+    void aCnOnlyCsrWhoseCnIsNoHostNameIsRefused() {
+        StoredState before = StoredState.of(pki.database);
+        assertThatThrownBy(() -> pki.issue("tls-server", TestCsr.of(null, withCn("Not a host name"))))
+                .isInstanceOf(CaException.class);
+        assertThat(StoredState.of(pki.database)).isEqualTo(before);
+    }
+
+    @Test
     void tlsServerWithoutSansIsRefused() {
         StoredState before = StoredState.of(pki.database);
-        assertThatThrownBy(() -> pki.issue("tls-server", TestCsr.of("nosan.example", withoutSans())))
+        assertThatThrownBy(() -> pki.issue("tls-server", TestCsr.of(null, withoutSans())))
                 .isInstanceOf(CaException.class);
         assertThat(StoredState.of(pki.database)).isEqualTo(before);
     }
