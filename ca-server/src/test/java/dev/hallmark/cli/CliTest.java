@@ -172,4 +172,24 @@ class CliTest {
         assertThat(JSON.readTree(allowed.out()).get("allowed").asBoolean()).isTrue();
         assertThat(JSON.readTree(run("cert", "list", "--data", data.toString(), "--json").out())).hasSize(2); // the two CAs
     }
+
+    @Test
+    void initIssueAndVerifyOnPostgresql() throws Exception {
+        String url;
+        try (dev.hallmark.db.Database db = dev.hallmark.db.testing.TestDatabases.open(dev.hallmark.db.testing.TestDatabases.Kind.POSTGRESQL)) {
+            url = dev.hallmark.db.testing.TestDatabases.jdbcUrl(db);
+        }
+        Path pg = tmp.resolve("pg");
+        Run init = run("init", "--data", pg.toString(), "--database-url", url, "--database-user", "postgres");
+        assertThat(init.exit()).as(init.err()).isZero();
+        assertThat(Files.readString(pg.resolve("hallmark.yaml"))).contains("jdbc:postgresql:");
+        Path csr = Files.write(tmp.resolve("pg.csr"), TestCsr.of("pg.example"));
+        Run issue = run("issue", "--data", pg.toString(), "--csr", csr.toString(), "--profile", "tls-server", "--json");
+        assertThat(issue.exit()).as(issue.err()).isZero();
+        String serial = JSON.readTree(issue.out()).get("serial").asText();
+        assertThat(run("revoke", "--data", pg.toString(), "--serial", serial, "--reason", "keyCompromise").exit()).isZero();
+        Run verify = run("verify", "--data", pg.toString());
+        assertThat(verify.exit()).as(verify.out()).isZero();
+        assertThat(run("init", "--data", pg.toString()).exit()).isEqualTo(1);
+    }
 }
