@@ -54,14 +54,15 @@ public final class Main implements Runnable {
     private static String oneLine(Exception e) {
         String kind = e instanceof CaException ce ? ce.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ": " : "";
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (e instanceof CaException ce && !ce.subproblems().isEmpty()) {
+        // A multi-line message (a policy decision's explanation) already lists every reason.
+        if (e instanceof CaException ce && !ce.subproblems().isEmpty() && !message.contains("\n")) {
             StringBuilder sb = new StringBuilder(message);
             for (CaException.Subproblem s : ce.subproblems()) {
                 sb.append("; ").append(s.identifier() == null ? "" : s.identifier() + ": ").append(s.detail());
             }
             message = sb.toString();
         }
-        return kind + message.replace('\n', ' ');
+        return kind + message.replaceAll("\\s*\n\\s*", " ");
     }
 
     /** The version from the jar manifest. */
