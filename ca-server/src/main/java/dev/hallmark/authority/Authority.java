@@ -121,16 +121,22 @@ public final class Authority {
     /** How long a "chain not revoked" answer is reused before the database is asked again (other nodes revoke too). */
     private static final long CHAIN_CHECK_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
 
-    /** When each CA's chain was last found unrevoked ({@link System#nanoTime()}). */
-    private final Map<String, Long> chainCheckedAt = new ConcurrentHashMap<>();
+    /** When each CA's chain was last found unrevoked, and under which revocation generation. */
+    private final Map<String, ChainCheck> chainChecks = new ConcurrentHashMap<>();
+    /** Raised after every revocation through this authority; older chain checks are then void. */
+    private final java.util.concurrent.atomic.AtomicLong revocationGeneration = new java.util.concurrent.atomic.AtomicLong();
+
+    private record ChainCheck(long nanoTime, long generation) {
+    }
 
     /**
      * A CA whose own certificate, or an ancestor's, is revoked signs nothing more (RFC 5280 6.1.3, I8). A revocation
      * made through this authority takes effect at once; one made on another node within {@link #CHAIN_CHECK_NANOS}.
      */
     private void refuseRevokedChain(SigningCa ca) {
-        Long checked = chainCheckedAt.get(ca.name());
-        if (checked != null && System.nanoTime() - checked < CHAIN_CHECK_NANOS) {
+        long generation = revocationGeneration.get();
+        ChainCheck checked = chainChecks.get(ca.name());
+        if (checked != null && checked.generation() == generation && System.nanoTime() - checked.nanoTime() < CHAIN_CHECK_NANOS) {
             return;
         }
         long now = System.nanoTime();
@@ -142,7 +148,8 @@ public final class Authority {
                         + "); '" + ca.name() + "' issues nothing more");
             });
         }
-        chainCheckedAt.put(ca.name(), now);
+        // Stamped with the generation read before the database: a revocation committed meanwhile voids it.
+        chainChecks.put(ca.name(), new ChainCheck(now, generation));
     }
 
     private record Checked(SigningCa ca, Profile profile, CertificationRequest csr, List<Identifier> identifiers,
@@ -175,8 +182,9 @@ public final class Authority {
     }
 
     private static Identifier commonNameAsIdentifier(String cn) {
-        if (dev.hallmark.authority.policy.IdentifierSyntax.parseIpLiteral(cn).isPresent()) {
-            return Identifier.ip(dev.hallmark.authority.policy.IdentifierSyntax.parseIpLiteral(cn).get().getHostAddress());
+        var ip = dev.hallmark.authority.policy.IdentifierSyntax.parseIpLiteral(cn);
+        if (ip.isPresent()) {
+            return Identifier.ip(dev.hallmark.authority.policy.IdentifierSyntax.canonicalIp(ip.get()));
         }
         Identifier dns = Identifier.dns(cn);
         return dev.hallmark.authority.policy.IdentifierSyntax.dnsProblem(dns.value(), true).isEmpty() ? dns : null;
@@ -190,7 +198,7 @@ public final class Authority {
     public SerialRecord revoke(RevocationRequest request) {
         signingCaRecord(request.ca());
         SerialRecord revoked = revocations.revoke(request);
-        chainCheckedAt.clear(); // the serial may be a CA's own certificate
+        revocationGeneration.incrementAndGet(); // the serial may be a CA's own certificate
         return revoked;
     }
 

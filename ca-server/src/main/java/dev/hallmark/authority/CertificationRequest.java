@@ -263,7 +263,7 @@ public record CertificationRequest(
                                 + " octets; expected 4 or 16 (no netmask)");
                     }
                     try {
-                        ids.add(Identifier.ip(InetAddress.getByAddress(octets).getHostAddress()));
+                        ids.add(Identifier.ip(dev.hallmark.authority.policy.IdentifierSyntax.canonicalIp(InetAddress.getByAddress(octets))));
                     } catch (UnknownHostException e) {
                         throw new CaException(CaException.Kind.BAD_CSR, "CSR iPAddress SAN is invalid");
                     }

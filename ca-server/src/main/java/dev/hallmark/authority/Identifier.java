@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * A name a certificate vouches for. DNS names are stored lower-case without a trailing dot; IP addresses in
- * their canonical textual form ({@link java.net.InetAddress#getHostAddress()}).
+ * their canonical textual form (RFC 5952 for IPv6, see {@code IdentifierSyntax.canonicalIp}).
  *
  * @param type  the kind of name
  * @param value its normalised text

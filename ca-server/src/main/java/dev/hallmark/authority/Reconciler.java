@@ -135,7 +135,9 @@ public final class Reconciler {
                 problems.add("I1: serial " + subject + " has no ledger 'signing' entry");
             }
             Instant caRevoked = caRevokedAt.get(s.intent().issuer());
-            if (caRevoked != null && s.intent().reservedAt().isAfter(caRevoked)) {
+            // Revocation dates are whole seconds (as CRLs and OCSP carry them); reservations are finer. A serial
+            // reserved within the revocation's second may predate it, so only later ones are violations.
+            if (caRevoked != null && !s.intent().reservedAt().isBefore(caRevoked.plusSeconds(1))) {
                 problems.add("I8: " + subject + " was signed after its CA's certificate was revoked at " + caRevoked);
             }
             switch (s.state()) {
@@ -148,7 +150,9 @@ public final class Reconciler {
                     }
                 }
                 case SIGNING -> {
-                    if (s.intent().reservedAt().isBefore(cutoff)) {
+                    // Outcome unknown needs an operator until it is revoked (its authoritative answer from then on,
+                    // crash points 4-5) or past its notAfter.
+                    if (s.intent().reservedAt().isBefore(cutoff) && !s.isRevoked() && s.intent().notAfter().isAfter(now)) {
                         unknown.add(subject);
                     }
                 }

@@ -231,6 +231,19 @@ public final class Appliance implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #checkpoint()} after work that has already committed and been reported: a failure here must not make
+     * the operator believe the work failed (a retry would issue twice), so it becomes a warning on {@code err}.
+     */
+    public void checkpointAfterCommit(java.io.PrintWriter err) {
+        try {
+            checkpoint();
+        } catch (CaException e) {
+            err.println("hallmark: warning: " + e.getMessage());
+            err.flush();
+        }
+    }
+
     @Override
     public void close() {
         try {

@@ -79,10 +79,25 @@ final class CertCommand implements Runnable {
             }
             var out0 = spec.commandLine().getOut();
             if (st == CertificateStatus.UNKNOWN) {
-                // Outcome unknown: a serial reserved and maybe signed, never stored (crash points 4-5).
+                // Outcome unknown: a serial reserved and maybe signed, never stored (crash points 4-5). Such a serial
+                // has no certificate, so only --ca applies.
+                if (san != null || profile != null || expiringWithin != null) {
+                    throw new ParameterException(spec.commandLine(),
+                            "--status unknown lists serials without a certificate: only --ca, --limit and --offset apply");
+                }
                 List<Map<String, Object>> views = new ArrayList<>();
-                a.store().unresolved(now).stream().skip(offset).limit(limit).forEach(s -> views.add(CertView.of(s)));
-                Cli.printJson(out0, views);
+                a.store().unresolved(now).stream().filter(s -> ca == null || ca.equals(s.intent().issuer()))
+                        .skip(offset).limit(limit).forEach(s -> views.add(CertView.of(s)));
+                if (json) {
+                    Cli.printJson(out0, views);
+                } else {
+                    out0.printf("%-34s %-10s %-8s %-24s %s%n", "SERIAL", "CA", "STATE", "RESERVED AT", "REVOKED");
+                    for (Map<String, Object> v : views) {
+                        out0.printf("%-34s %-10s %-8s %-24s %s%n", v.get("serial"), v.get("issuer"), v.get("state"),
+                                v.get("reservedAt"), v.getOrDefault("revokedAt", "-"));
+                    }
+                    out0.flush();
+                }
                 return 0;
             }
             List<CertificateRecord> rows = a.authority().search(new CertificateQuery(ca, st, before,

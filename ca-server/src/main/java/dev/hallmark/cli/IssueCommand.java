@@ -55,7 +55,6 @@ final class IssueCommand extends ApplianceCommand {
         }
         IssuedCertificate issued = a.authority().issue(new IssuanceRequest(ca == null ? a.config().issuingCa() : ca,
                 profile, request, List.of(), actor, Provenance.admin("cli", actor, a.authority().now())));
-        a.checkpoint();
         String pem = issued.pemChain();
         CertificateRecord r = issued.record();
         var stdout = spec.commandLine().getOut();
@@ -73,6 +72,7 @@ final class IssueCommand extends ApplianceCommand {
                     + r.profile() + " v" + r.profileVersion() + ", valid until " + r.notAfter()
                     + (out == null ? "" : "; chain written to " + out));
         }
+        a.checkpointAfterCommit(spec.commandLine().getErr());
         return 0;
     }
 }

@@ -31,7 +31,6 @@ final class RevokeCommand extends ApplianceCommand {
         RevocationReason why = RevocationReason.parse(reason);
         String issuer = CaSelection.forSerial(a.authority(), ca, sn);
         SerialRecord r = a.authority().revoke(new RevocationRequest(issuer, sn, why, Cli.actor()));
-        a.checkpoint();
         var out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -45,6 +44,7 @@ final class RevokeCommand extends ApplianceCommand {
             out.println("revoked " + issuer + "/" + sn.hex() + " at " + r.revokedAt() + " (" + r.revocationReason().rfcName() + ")");
             out.flush();
         }
+        a.checkpointAfterCommit(spec.commandLine().getErr());
         return 0;
     }
 }

@@ -84,7 +84,7 @@ public record HallmarkConfig(Path dataDir, DatabaseSettings database, TokenSetti
                 db.string("url", defaultDatabaseUrl(dataDir)),
                 db.string("user", "sa"),
                 path(dataDir, db.string("passwordFile", null)),
-                db.integer("poolSize", 16, 1, 512));
+                db.integer("poolSize", 16, 2, 512));
         ConfigNode t = root.get("token").rejectUnknown("type", "file", "passphraseFile", "passphraseEnv",
                 "library", "label", "pinFile", "pinEnv");
         String type = t.string("type", "soft");

@@ -132,4 +132,42 @@ class ReviewFindingsTest {
             assertThat(pki.reconciler().run().problems()).as(attack).isNotEmpty();
         }
     }
+
+    @Test
+    void aLeafIssuedInTheSameSecondBeforeItsCaWasRevokedIsNoViolation() {
+        try (TestPki pki = TestPki.create()) {
+            pki.clock.set(TestPki.NOW.plusMillis(400));
+            pki.issue("tls-server", TestCsr.of("same-second.example"));
+            pki.clock.set(TestPki.NOW.plusMillis(700));
+            pki.authority.revoke(new RevocationRequest("root", pki.issuing.record().serial(),
+                    RevocationReason.CA_COMPROMISE, "t"));
+            assertThat(pki.reconciler().run().problems()).isEmpty();
+        }
+    }
+
+    @Test
+    void anOutcomeUnknownSerialThatWasRevokedNeedsNoMoreAttention() {
+        var store = new java.util.concurrent.atomic.AtomicReference<dev.hallmark.authority.testing.FaultyStore>();
+        try (TestPki pki = TestPki.builder().wrapStore(s -> {
+            store.set(new dev.hallmark.authority.testing.FaultyStore(s));
+            return store.get();
+        }).build()) {
+            store.get().failComplete(true);
+            assertThat(kindOf(() -> pki.issue("tls-server", TestCsr.of("lost.example")))).isEqualTo(CaException.Kind.INTERNAL);
+            store.get().failComplete(false);
+            SerialNumber[] lost = new SerialNumber[1];
+            pki.store.forEachSerial(r -> {
+                if (r.state() == SerialState.SIGNING) {
+                    lost[0] = r.intent().serial();
+                }
+            });
+            pki.clock.advance(Duration.ofMinutes(5));
+            assertThat(pki.reconciler().run().outcomeUnknown()).hasSize(1);
+            pki.authority.revoke(new RevocationRequest("issuing", lost[0], RevocationReason.KEY_COMPROMISE, "t"));
+            pki.jdbcLedger.signCheckpoint();
+            Reconciler.Report report = pki.reconciler().run();
+            assertThat(report.outcomeUnknown()).isEmpty();
+            assertThat(report.problems()).isEmpty();
+        }
+    }
 }

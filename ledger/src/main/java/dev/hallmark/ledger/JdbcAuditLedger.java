@@ -212,27 +212,40 @@ public final class JdbcAuditLedger implements AuditLedger {
     public Checkpoint signCheckpoint() {
         integrate();
         try {
-            return database.inTransaction(c -> {
+            // 1. Under the head lock: decide, and commit the write-ahead intent (I1) before anything is signed.
+            CheckpointIntent intent = database.inTransaction(c -> {
                 Head head = lockHead(c);
                 Optional<Checkpoint> latest = latestCheckpoint(c);
                 if (latest.isPresent() && latest.get().treeSize() >= head.size()) {
-                    return latest.get();
+                    return new CheckpointIntent(latest.get().treeSize(), null, null, latest.get());
                 }
-                Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
                 byte[] root = head.range().root();
-                // Write-ahead, like every other key operation (I1): the intent commits on its own before the ledger
-                // key signs, so a signature never exists without a record even if this transaction then fails.
-                appendNow(new AuditEvent(AuditEventType.LEDGER_CHECKPOINT_SIGNING, ACTOR, "checkpoint/" + head.size(),
+                insert(c, new AuditEvent(AuditEventType.LEDGER_CHECKPOINT_SIGNING, ACTOR, "checkpoint/" + head.size(),
                         Map.of("tree_size", Long.toString(head.size()),
                                 "root_hash", Base64.getEncoder().encodeToString(root),
                                 "key_alias", ledgerKey.alias())));
-                byte[] signature = token.sign(ledgerKey, algorithm, Checkpoint.body(head.size(), root, now));
-                Checkpoint cp = new Checkpoint(head.size(), root, now, ledgerKey.alias(), algorithm, signature);
+                return new CheckpointIntent(head.size(), root, clock.instant().truncatedTo(ChronoUnit.MILLIS), null);
+            });
+            if (intent.existing() != null) {
+                return intent.existing();
+            }
+            // 2. Sign outside any transaction: no lock is held and no second connection is needed while waiting.
+            byte[] signature = token.sign(ledgerKey, algorithm, Checkpoint.body(intent.size(), intent.root(), intent.at()));
+            Checkpoint cp = new Checkpoint(intent.size(), intent.root(), intent.at(), ledgerKey.alias(), algorithm, signature);
+            // 3. Record it, in tree-size order: if a concurrent signer (another thread or node) recorded this size or
+            //    a larger one meanwhile, that checkpoint covers ours and ours is discarded (its intent entry stays, as
+            //    the record that the key signed). Checkpoint rows and their entries thus always grow together.
+            return database.inTransaction(c -> {
+                lockHead(c);
+                Optional<Checkpoint> latest = latestCheckpoint(c);
+                if (latest.isPresent() && latest.get().treeSize() >= cp.treeSize()) {
+                    return latest.get();
+                }
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO ledger_checkpoint ("
                         + CHECKPOINT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)")) {
                     ps.setLong(1, cp.treeSize());
-                    ps.setBytes(2, root);
-                    ps.setObject(3, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+                    ps.setBytes(2, cp.rootHash());
+                    ps.setObject(3, OffsetDateTime.ofInstant(cp.signedAt(), ZoneOffset.UTC));
                     ps.setString(4, cp.keyAlias());
                     ps.setString(5, algorithm.name());
                     ps.setBytes(6, signature);
@@ -241,8 +254,8 @@ public final class JdbcAuditLedger implements AuditLedger {
                 insert(c, new AuditEvent(AuditEventType.LEDGER_CHECKPOINT_SIGNED, ACTOR,
                         "checkpoint/" + cp.treeSize(), Map.of(
                                 "tree_size", Long.toString(cp.treeSize()),
-                                "root_hash", Base64.getEncoder().encodeToString(root),
-                                "signed_at", now.toString(),
+                                "root_hash", Base64.getEncoder().encodeToString(cp.rootHash()),
+                                "signed_at", cp.signedAt().toString(),
                                 "key_alias", ledgerKey.alias(),
                                 "key_holder", ledgerKey.token(),
                                 "algorithm", algorithm.name())));
@@ -254,6 +267,11 @@ public final class JdbcAuditLedger implements AuditLedger {
             throw new LedgerException("cannot sign a ledger checkpoint", e);
         }
     }
+
+    /** What step 1 of {@link #signCheckpoint()} decided: sign {@code size}/{@code root}, or return {@code existing}. */
+    private record CheckpointIntent(long size, byte[] root, Instant at, Checkpoint existing) {
+    }
+
 
     @Override
     public Optional<Checkpoint> latestCheckpoint() {

@@ -157,6 +157,16 @@ class JdbcAuditLedgerTest {
             f.ledger.integrate(); // the checkpoint's own entry becomes the last leaf, covered by no checkpoint
             f.clock.advance(Duration.ofDays(3));
             assertThat(f.ledger.verify().problems()).isEmpty();
+            // Nothing else may hide behind that exemption: a forged "intent" after the real pair is flagged.
+            f.ledger.appendNow(new AuditEvent(AuditEventType.LEDGER_CHECKPOINT_SIGNING, "attacker", "checkpoint/999",
+                    java.util.Map.of("tree_size", "999")));
+            f.ledger.integrate();
+            f.clock.advance(Duration.ofDays(1));
+            assertThat(f.ledger.verify().problems()).singleElement().asString().contains("not covered");
+            f.ledger.signCheckpoint();
+            f.ledger.integrate();
+            f.clock.advance(Duration.ofDays(1));
+            assertThat(f.ledger.verify().problems()).isEmpty();
             // One more business entry after it must be covered again within the grace.
             f.appendNow(1);
             f.ledger.integrate();

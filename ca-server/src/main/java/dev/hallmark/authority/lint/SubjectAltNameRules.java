@@ -126,7 +126,7 @@ final class SubjectAltNameRules implements LintRule {
                         out.add(new Finding(IP_MALFORMED, "iPAddress has " + octets.length + " octets; expected 4 or 16"));
                         return null;
                     }
-                    return Identifier.ip(InetAddress.getByAddress(octets).getHostAddress());
+                    return Identifier.ip(dev.hallmark.authority.policy.IdentifierSyntax.canonicalIp(InetAddress.getByAddress(octets)));
                 }
                 case GeneralName.rfc822Name -> {
                     String email = ASN1String.class.cast(name.getName()).getString();

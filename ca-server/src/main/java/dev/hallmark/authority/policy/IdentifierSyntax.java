@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  *       positions 3-4 must be valid IDNA A-labels ({@code xn--}, round-tripping through {@link IDN}); a wildcard
  *       only as the entire leftmost label, followed by at least two labels.</li>
  *   <li>IP: an IPv4 dotted quad or an IPv6 literal, in the canonical form of
- *       {@link InetAddress#getHostAddress()} (no zone, no IPv4-mapped form).</li>
+ *       {@link #canonicalIp} (RFC 5952; no zone, no IPv4-mapped form).</li>
  *   <li>Email (RFC 5322 dot-atom, RFC 5280 4.2.1.6): {@code local@domain} with a valid DNS domain.</li>
  *   <li>URI (RFC 3986): absolute, with a scheme and a host that is a valid DNS name or IP literal.</li>
  * </ul>
@@ -195,13 +195,59 @@ public final class IdentifierSyntax {
         return Optional.empty();
     }
 
-    /** Checks an IP identifier: a valid literal in canonical form ({@link InetAddress#getHostAddress()}). */
+    /**
+     * The canonical text of an address: IPv4 dotted quad; IPv6 per RFC 5952 section 4 (lower case, no leading
+     * zeros, the longest run of two or more zero groups as {@code ::}, the first such run on a tie). BR 7.1.4.3 wants
+     * this form wherever an IPv6 address is written as text, e.g. in a CN.
+     */
+    public static String canonicalIp(InetAddress address) {
+        byte[] b = address.getAddress();
+        if (b.length == 4) {
+            return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);
+        }
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; ) {
+            if (groups[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(groups[i]));
+        }
+        return sb.toString();
+    }
+
+    /** Checks an IP identifier: a valid literal in canonical form ({@link #canonicalIp}). */
     public static Optional<String> ipProblem(String text) {
         Optional<InetAddress> address = parseIpLiteral(text);
         if (address.isEmpty()) {
             return Optional.of("not a valid IP address literal");
         }
-        String canonical = address.get().getHostAddress();
+        String canonical = canonicalIp(address.get());
         if (!canonical.equals(text)) {
             return Optional.of("IP address is not in canonical form (expected " + canonical + ")");
         }

@@ -219,7 +219,7 @@ public final class JdbcCertificateStore implements CertificateStore {
                     + " AND n.san_value = ?)");
             // IP literals are stored in their canonical form; DNS names lower-case without a trailing dot.
             args.add(dev.hallmark.authority.policy.IdentifierSyntax.parseIpLiteral(q.identifier().trim())
-                    .map(java.net.InetAddress::getHostAddress)
+                    .map(dev.hallmark.authority.policy.IdentifierSyntax::canonicalIp)
                     .orElseGet(() -> new Identifier(Identifier.Type.DNS, q.identifier().trim()).value()));
         }
         if (q.expiringBefore() != null) {
