@@ -15,6 +15,15 @@ public final class DatabaseException extends RuntimeException {
         return ((SQLException) getCause()).getSQLState();
     }
 
+    /**
+     * True when retrying the whole transaction may succeed: a deadlock or serialization failure (SQLState class 40 on
+     * H2 and PostgreSQL) or a lock wait that timed out (H2 {@code HYT00}, PostgreSQL {@code 55P03}).
+     */
+    public boolean isTransient() {
+        String state = sqlState();
+        return state != null && (state.startsWith("40") || "HYT00".equals(state) || "55P03".equals(state));
+    }
+
     /** True for a unique or primary-key violation (SQLState 23505 on both H2 and PostgreSQL). */
     public boolean isUniqueViolation() {
         return "23505".equals(sqlState());

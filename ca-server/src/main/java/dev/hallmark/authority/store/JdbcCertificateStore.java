@@ -314,16 +314,29 @@ public final class JdbcCertificateStore implements CertificateStore {
 
     @Override
     public SerialRecord revoke(String issuer, SerialNumber serial, RevocationChange change) {
+        SerialRecord revoked;
         try {
-            return revokeOnce(issuer, serial, change);
+            revoked = revokeOnce(issuer, serial, change);
         } catch (DatabaseException e) {
-            if (!e.isUniqueViolation()) {
+            if (!e.isUniqueViolation() && !e.isTransient()) {
                 throw e;
             }
-            // Two keyCompromise revocations of certificates sharing one key raced to insert its blocked_key row;
-            // the retry sees the row and only revokes (the change decides again on fresh state).
-            return revokeOnce(issuer, serial, change);
+            // Two keyCompromise revocations of certificates sharing one key raced (to insert its blocked_key row, or
+            // to lock each other's rows in the sibling sweep); one rolled back. The retry decides again on fresh
+            // state: usually "already revoked for keyCompromise" by the other one's sweep.
+            revoked = revokeOnce(issuer, serial, change);
         }
+        SerialRecord done = revoked;
+        if (done.revocationReason() == RevocationReason.KEY_COMPROMISE) {
+            // In its own transaction, after the revocation committed, holding no other lock: two sweeps lock rows in
+            // the same order and a concurrent revocation never waits on a sweep, so they cannot deadlock. A crash in
+            // between leaves the key blocked and its other certificates listed by 'hallmark verify'.
+            db.inTransaction(c -> {
+                revokeKeySiblings(c, issuer, serial, done.intent().spkiSha256(), done.revokedAt());
+                return null;
+            });
+        }
+        return done;
     }
 
     private SerialRecord revokeOnce(String issuer, SerialNumber serial, RevocationChange change) {
@@ -357,6 +370,45 @@ public final class JdbcCertificateStore implements CertificateStore {
             }
             return new SerialRecord(current.intent(), current.state(), r.revokedAt(), r.reason());
         });
+    }
+
+    /**
+     * BR 4.9.1.1: a compromised key's other unexpired certificates (any CA here, issued or outcome unknown) are revoked
+     * for keyCompromise with the reported certificate's revocation time, each with its own ledger entry.
+     */
+    private void revokeKeySiblings(Connection c, String issuer, SerialNumber serial, String spkiSha256,
+                                   Instant revokedAt) throws SQLException {
+        List<String[]> siblings = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT issuer, serial, state FROM serial_number"
+                + " WHERE spki_sha256 = ? AND revoked_at IS NULL AND state <> ? AND not_after > ?"
+                + " ORDER BY issuer, serial FOR UPDATE")) {
+            ps.setString(1, spkiSha256);
+            ps.setString(2, SerialState.ABORTED.name());
+            ps.setObject(3, ts(revokedAt));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    siblings.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+                }
+            }
+        }
+        String actor = "system:key-compromise";
+        for (String[] sibling : siblings) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE serial_number SET revoked_at = ?, revocation_reason = ?"
+                    + " WHERE issuer = ? AND serial = ? AND revoked_at IS NULL")) {
+                ps.setObject(1, ts(revokedAt));
+                ps.setString(2, RevocationReason.KEY_COMPROMISE.name());
+                ps.setString(3, sibling[0]);
+                ps.setString(4, sibling[1]);
+                ps.executeUpdate();
+            }
+            Map<String, String> details = new java.util.LinkedHashMap<>();
+            details.put("reason", RevocationReason.KEY_COMPROMISE.rfcName());
+            details.put("revokedAt", revokedAt.toString());
+            details.put("state", sibling[2]);
+            details.put("cause", "key compromise reported for " + issuer + "/" + serial.hex());
+            ledger.append(c, new AuditEvent(dev.hallmark.ledger.AuditEventType.CERTIFICATE_REVOKED, actor,
+                    sibling[0] + "/" + sibling[1], details));
+        }
     }
 
     @Override
