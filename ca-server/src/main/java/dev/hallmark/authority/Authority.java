@@ -75,7 +75,8 @@ public final class Authority {
         Profile profile = checked.profile();
         CertificationRequest csr = checked.csr();
         List<Identifier> identifiers = checked.identifiers();
-        String spkiSha256 = KeyIdentifiers.spkiSha256(csr.subjectPublicKeyInfo());
+        String spkiSha256 = checked.spkiSha256();
+        // A key blocked for keyCompromise is refused in step 4, inside the intent's transaction (CertificateStore.reserve).
         // Step 2: the profile shapes the to-be-signed certificate for each serial the issuer draws.
         return issuer.issue(serial -> new PreparedCertificate(ca.issuerKey(), serial,
                 CertificateShaper.leaf(ca, profile, csr, identifiers, serial, clock.instant()), profile, profile.name(),
@@ -89,7 +90,12 @@ public final class Authority {
      *                     {@code NOT_FOUND} for an unknown CA or profile
      */
     public PolicyDecision dryRun(IssuanceRequest request) {
-        return check(request).decision();
+        Checked checked = check(request);
+        if (store.isBlocked(checked.spkiSha256())) {
+            throw new CaException(CaException.Kind.BAD_PUBLIC_KEY,
+                    "this public key was revoked for keyCompromise and is never certified again");
+        }
+        return checked.decision();
     }
 
     private Checked check(IssuanceRequest request) {
@@ -107,15 +113,11 @@ public final class Authority {
         CertificationRequest csr = CertificationRequest.parse(request.csr());
         List<Identifier> identifiers = identifiers(request, csr, profile);
         String spkiSha256 = KeyIdentifiers.spkiSha256(csr.subjectPublicKeyInfo());
-        if (store.isBlocked(spkiSha256)) {
-            throw new CaException(CaException.Kind.BAD_PUBLIC_KEY,
-                    "this public key was revoked for keyCompromise and is never certified again");
-        }
         if (spkiSha256.equals(KeyIdentifiers.spkiSha256(ca.certificate().getSubjectPublicKeyInfo()))) {
             throw new CaException(CaException.Kind.BAD_PUBLIC_KEY, "the CSR carries the issuing CA's own public key");
         }
         PolicyDecision decision = policy.evaluate(new PolicyRequest(profile, csr, identifiers, profile.validity()));
-        return new Checked(ca, profile, csr, identifiers, decision);
+        return new Checked(ca, profile, csr, identifiers, spkiSha256, decision);
     }
 
     /** How long a "chain not revoked" answer is reused before the database is asked again (other nodes revoke too). */
@@ -153,7 +155,7 @@ public final class Authority {
     }
 
     private record Checked(SigningCa ca, Profile profile, CertificationRequest csr, List<Identifier> identifiers,
-                           PolicyDecision decision) {
+                           String spkiSha256, PolicyDecision decision) {
     }
 
     /**

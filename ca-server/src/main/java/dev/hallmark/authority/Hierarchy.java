@@ -127,17 +127,22 @@ public final class Hierarchy {
         } catch (TokenException e) {
             throw Tokens.toCaException(e, "cannot generate the key of CA '" + spec.name() + "'");
         }
-        Map<String, String> details = new LinkedHashMap<>();
-        details.put("hsm", key.token());
-        details.put("alias", key.alias());
-        details.put("type", spec.keyType().cliName());
-        details.put("purpose", "ca:" + spec.name());
         try {
-            ledger.appendNow(new AuditEvent(AuditEventType.KEY_GENERATED, requester, key.token() + "/" + key.alias(), details));
+            ledger.appendNow(keyGenerated(key, "ca:" + spec.name(), requester));
         } catch (LedgerException e) {
             throw new CaException(CaException.Kind.LEDGER_UNAVAILABLE, "the audit ledger cannot be written", e);
         }
         return key;
+    }
+
+    /** The ledger's record that {@code key} was generated in its token for {@code purpose} (never key material). */
+    public static AuditEvent keyGenerated(KeyRef key, String purpose, String actor) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("hsm", key.token());
+        details.put("alias", key.alias());
+        details.put("type", key.type().cliName());
+        details.put("purpose", purpose);
+        return new AuditEvent(AuditEventType.KEY_GENERATED, actor, key.token() + "/" + key.alias(), details);
     }
 
     private static X500Name parseSubject(String subject) {

@@ -45,7 +45,7 @@ public final class Reconciler {
     private static final BouncyCastleProvider BC = new BouncyCastleProvider();
     private static final Set<AuditEventType> TRACKED = EnumSet.of(AuditEventType.CERTIFICATE_SIGNING,
             AuditEventType.CERTIFICATE_ISSUED, AuditEventType.CERTIFICATE_ABORTED, AuditEventType.SIGNATURE_FAULT,
-            AuditEventType.CERTIFICATE_REVOKED, AuditEventType.REVOCATION_REASON_RAISED, AuditEventType.KEY_BLOCKED);
+            AuditEventType.CERTIFICATE_REVOKED, AuditEventType.REVOCATION_REASON_RAISED);
 
     private final CertificateStore store;
     private final AuditLedger ledger;

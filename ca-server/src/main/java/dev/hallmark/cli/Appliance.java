@@ -23,7 +23,6 @@ import dev.hallmark.hsm.SoftToken;
 import dev.hallmark.hsm.VerifyingToken;
 import dev.hallmark.hsm.pkcs11.Pkcs11Settings;
 import dev.hallmark.hsm.pkcs11.Pkcs11Token;
-import dev.hallmark.ledger.AuditEvent;
 import dev.hallmark.ledger.AuditEventType;
 import dev.hallmark.ledger.JdbcAuditLedger;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +30,6 @@ import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The composition root of the CLI verbs: opens the database, the token, the ledger and the store from a
@@ -114,13 +111,7 @@ public final class Appliance implements AutoCloseable {
                 appliance.auditConfiguration();
             }
             if (generated) {
-                Map<String, String> details = new LinkedHashMap<>();
-                details.put("hsm", ledgerKey.token());
-                details.put("alias", ledgerKey.alias());
-                details.put("type", ledgerKey.type().cliName());
-                details.put("purpose", "ledger checkpoints");
-                appliance.ledger.appendNow(new AuditEvent(AuditEventType.KEY_GENERATED, Cli.actor(),
-                        ledgerKey.token() + "/" + ledgerKey.alias(), details));
+                appliance.ledger.appendNow(Hierarchy.keyGenerated(ledgerKey, "ledger checkpoints", Cli.actor()));
             }
             return appliance;
         } catch (RuntimeException e) {

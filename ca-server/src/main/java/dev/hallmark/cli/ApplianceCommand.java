@@ -18,7 +18,6 @@ abstract class ApplianceCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() {
-        before();
         var config = data.load();
         try (Appliance appliance = readOnly() ? Appliance.openReadOnly(config, Cli.clock()) : Appliance.open(config, Cli.clock())) {
             return run(appliance);
@@ -28,10 +27,6 @@ abstract class ApplianceCommand implements Callable<Integer> {
     /** True for verbs that only read: they append nothing to the ledger. */
     boolean readOnly() {
         return false;
-    }
-
-    /** Checks arguments before anything is opened (usage errors exit 2 without touching the token). */
-    void before() {
     }
 
     /** The verb's work; returns the exit code. */
