@@ -9,9 +9,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -79,10 +83,132 @@ public final class AdminCredentials {
         return new Created(idHex, name, role, token);
     }
 
+    /**
+     * A stored credential (never its secret).
+     *
+     * @param id        public identifier
+     * @param name      label
+     * @param role      what it may do
+     * @param kind      {@code token} or {@code certificate}
+     * @param createdAt when it was created
+     * @param revokedAt when it was revoked, or {@code null}
+     */
+    public record Credential(String id, String name, AdminRole role, String kind, Instant createdAt, Instant revokedAt) {
+        public boolean isRevoked() {
+            return revokedAt != null;
+        }
+    }
+
+    /**
+     * Registers a mutual-TLS client certificate as a credential: its SHA-256 fingerprint is stored. The TLS
+     * handshake checks the chain to Hallmark's root; this decides who the holder is and what it may do.
+     */
+    public Credential registerCertificate(String name, AdminRole role, byte[] certificateDer, String actor, Instant at) {
+        byte[] id = new byte[8];
+        RANDOM.nextBytes(id);
+        String idHex = HexFormat.of().formatHex(id);
+        String fingerprint = sha256(certificateDer);
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO admin_credential (id, name, role, token_sha256,"
+                    + " created_at, kind) VALUES (?, ?, ?, ?, ?, 'certificate')")) {
+                ps.setString(1, idHex);
+                ps.setString(2, name);
+                ps.setString(3, role.name());
+                ps.setString(4, fingerprint);
+                ps.setObject(5, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+                ps.executeUpdate();
+            }
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("id", idHex);
+            details.put("name", name);
+            details.put("role", role.name().toLowerCase(java.util.Locale.ROOT));
+            details.put("certificateSha256", fingerprint);
+            ledger.append(c, new AuditEvent(AuditEventType.ADMIN_CREDENTIAL_CREATED, actor, "admin/" + idHex, details));
+            return null;
+        });
+        return new Credential(idHex, name, role, "certificate", at, null);
+    }
+
+    /** The unrevoked credential a bearer token belongs to; empty for anything else (malformed, unknown, revoked). */
+    public Optional<Credential> authenticate(String token) {
+        if (token == null || !token.startsWith(TOKEN_PREFIX) || token.length() > 200) {
+            return Optional.empty();
+        }
+        return findActive(sha256(token), "token");
+    }
+
+    /** The unrevoked credential a client certificate (DER) is registered as. */
+    public Optional<Credential> authenticateCertificate(byte[] certificateDer) {
+        return findActive(sha256(certificateDer), "certificate");
+    }
+
+    private Optional<Credential> findActive(String digest, String kind) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE token_sha256 = ? AND kind = ? AND revoked_at IS NULL")) {
+                ps.setString(1, digest);
+                ps.setString(2, kind);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(credential(rs)) : Optional.<Credential>empty();
+                }
+            }
+        });
+    }
+
+    /** Every credential, oldest first, revoked ones included. */
+    public List<Credential> list() {
+        return db.read(c -> {
+            List<Credential> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(SELECT + " ORDER BY created_at, id");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(credential(rs));
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * Revokes a credential, recording it in the ledger in the same transaction. Revoking an already revoked
+     * credential changes nothing.
+     *
+     * @return the credential as it now stands, or empty when there is no such id
+     */
+    public Optional<Credential> revoke(String id, String actor, Instant at) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE admin_credential SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+                ps.setObject(1, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+                ps.setString(2, id);
+                if (ps.executeUpdate() == 1) {
+                    ledger.append(c, new AuditEvent(AuditEventType.ADMIN_CREDENTIAL_REVOKED, actor, "admin/" + id, Map.of("id", id)));
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(credential(rs)) : Optional.<Credential>empty();
+                }
+            }
+        });
+    }
+
+    private static final String SELECT = "SELECT id, name, role, kind, created_at, revoked_at FROM admin_credential";
+
+    private static Credential credential(ResultSet rs) throws java.sql.SQLException {
+        OffsetDateTime revoked = rs.getObject("revoked_at", OffsetDateTime.class);
+        return new Credential(rs.getString("id"), rs.getString("name"), AdminRole.valueOf(rs.getString("role")),
+                rs.getString("kind"), rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+                revoked == null ? null : revoked.toInstant());
+    }
+
     /** Hex SHA-256 of a token as stored. */
     static String sha256(String token) {
+        return sha256(token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String sha256(byte[] data) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -37,6 +37,7 @@ public final class Authority {
     private final Clock clock;
     private final Map<String, SigningCa> signingCas = new ConcurrentHashMap<>();
     private final AtomicReference<String> halted = new AtomicReference<>();
+    private final List<AuthorityObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param store    durable state
@@ -67,6 +68,26 @@ public final class Authority {
      *                     {@code LEDGER_UNAVAILABLE}, {@code INTERNAL}; nothing is issued then
      */
     public IssuedCertificate issue(IssuanceRequest request) {
+        IssuedCertificate issued;
+        try {
+            issued = issueObserved(request);
+        } catch (CaException e) {
+            observers.forEach(o -> o.refused(request, e.kind()));
+            throw e;
+        } catch (RuntimeException e) {
+            observers.forEach(o -> o.refused(request, CaException.Kind.INTERNAL));
+            throw e;
+        }
+        observers.forEach(o -> o.issued(request, issued.record()));
+        return issued;
+    }
+
+    /** Registers an observer of issuance and revocation outcomes (metrics). */
+    public void addObserver(AuthorityObserver observer) {
+        observers.add(java.util.Objects.requireNonNull(observer, "observer"));
+    }
+
+    private IssuedCertificate issueObserved(IssuanceRequest request) {
         refuseWhenHalted();
         // Step 1: policy. Parse and check the CSR, pick the identifiers, ask the one policy engine.
         Checked checked = check(request);
@@ -198,9 +219,19 @@ public final class Authority {
      * @see Revocations#revoke
      */
     public SerialRecord revoke(RevocationRequest request) {
-        signingCaRecord(request.ca());
-        SerialRecord revoked = revocations.revoke(request);
+        SerialRecord revoked;
+        try {
+            signingCaRecord(request.ca());
+            revoked = revocations.revoke(request);
+        } catch (CaException e) {
+            observers.forEach(o -> o.revocationRefused(request, e.kind()));
+            throw e;
+        } catch (RuntimeException e) {
+            observers.forEach(o -> o.revocationRefused(request, CaException.Kind.INTERNAL));
+            throw e;
+        }
         revocationGeneration.incrementAndGet(); // the serial may be a CA's own certificate
+        observers.forEach(o -> o.revoked(request));
         return revoked;
     }
 

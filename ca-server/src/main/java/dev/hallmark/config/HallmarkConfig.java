@@ -77,7 +77,7 @@ public record HallmarkConfig(Path dataDir, DatabaseSettings database, TokenSetti
 
     /** Validates a parsed document. */
     public static HallmarkConfig from(Path dataDir, ConfigNode root) {
-        root.rejectUnknown("database", "token", "ca", "ledger", "profiles", "policy",
+        root.rejectUnknown("database", "token", "ca", "ledger", "profiles", "policy", "server",
                 "https", "http", "management", "acme", "ocsp", "crl", "est", "scep", "kiosk", "agents");
         ConfigNode db = root.get("database").rejectUnknown("url", "user", "passwordFile", "poolSize");
         DatabaseSettings database = new DatabaseSettings(

@@ -1,0 +1,560 @@
+package dev.hallmark.server;
+
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The Vert.x server base: the three listeners of SPEC, the routes of every {@link Endpoint}, and what every route
+ * gets before its handler runs, in this order: connection cap, request-line and header limits (414/431, by the HTTP
+ * codec), request id, request deadline, method and path (404/405), media type (415), declared body length (413),
+ * authentication and role ({@link Access}: 401/403), the body limit while reading (413), then the handler — on the
+ * named worker pool when it blocks. Failures become problem documents ({@link Problems}).
+ *
+ * <p>Closing drains: readiness turns false, the listeners stop accepting and in-flight requests finish within
+ * {@link ServerSettings#shutdownGrace()}, then endpoints, workers and Vert.x close.
+ */
+public final class HallmarkServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HallmarkServer.class);
+    private static final Logger ACCESS = LoggerFactory.getLogger("dev.hallmark.access");
+    private static final String CALLER = "hallmark.caller";
+    private static final String OPERATION = "hallmark.operation";
+
+    private final ServerContext context;
+    private final ServerSettings settings;
+    private final List<Endpoint> endpoints;
+    private final List<Route> routes;
+    private final WorkerExecutor worker;
+    private final Authenticator authenticator;
+    private final ServerMetrics metrics;
+    private final HttpsIdentity https;
+    private final Health health;
+    private final Map<Listener, HttpServer> servers = new EnumMap<>(Listener.class);
+    private final Map<Listener, AtomicInteger> connections = new EnumMap<>(Listener.class);
+    private final Map<HttpConnection, Long> headerDeadlines = new ConcurrentHashMap<>();
+    private final List<Long> timers = new ArrayList<>();
+    private volatile boolean closed;
+
+    private HallmarkServer(ServerContext context, List<Endpoint> endpoints, List<Route> routes, HttpsIdentity https,
+                           ServerMetrics metrics, Health health) {
+        this.context = context;
+        this.settings = context.settings();
+        this.endpoints = List.copyOf(endpoints);
+        this.routes = List.copyOf(routes);
+        this.https = https;
+        this.metrics = metrics;
+        this.health = health;
+        this.worker = context.vertx().createSharedWorkerExecutor("hallmark-worker", settings.workerThreads(),
+                settings.requestTimeout().toMillis() * 4, TimeUnit.MILLISECONDS);
+        this.authenticator = new Authenticator(context.credentials());
+        for (Listener l : Listener.values()) {
+            connections.put(l, new AtomicInteger());
+        }
+    }
+
+    /**
+     * Starts the listeners that have routes for {@code role}. Blocks until they listen.
+     *
+     * @param endpoints  the protocol endpoints ({@link #discover()}); the server adds its own management routes
+     * @param https      the HTTPS certificate and its renewal
+     * @param background work run periodically on the worker pool (ledger checkpoints, certificate renewal), each
+     *                   with its interval
+     * @throws IllegalStateException when a listener cannot bind, or two routes collide
+     */
+    public static HallmarkServer start(ServerContext context, ServerRole role, List<Endpoint> endpoints,
+                                       HttpsIdentity https, Health health, List<Periodic> background) {
+        ServerMetrics metrics = new ServerMetrics(context.metrics());
+        List<Endpoint> active = new ArrayList<>();
+        active.add(new ManagementEndpoint(health, metrics));
+        for (Endpoint e : endpoints) {
+            if (e.roles().contains(role)) {
+                active.add(e);
+            }
+        }
+        List<Route> routes = routeTable(active, context);
+        HallmarkServer server = new HallmarkServer(context, active, routes, https, metrics, health);
+        try {
+            server.listen();
+            for (Periodic p : background) {
+                server.schedule(p);
+            }
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /** Background work: {@code task} runs on the worker pool every {@code intervalMillis}; failures are logged. */
+    public record Periodic(String name, long intervalMillis, Runnable task) {
+    }
+
+    /** Every {@link Endpoint} on the class path ({@code META-INF/services/dev.hallmark.server.Endpoint}). */
+    public static List<Endpoint> discover() {
+        List<Endpoint> out = new ArrayList<>();
+        java.util.ServiceLoader.load(Endpoint.class).forEach(out::add);
+        return out;
+    }
+
+    /**
+     * The routes of {@code endpoints}, checked: no two share a listener, method and path, and every one declares its
+     * access (enforced by {@link Route.Builder}).
+     */
+    public static List<Route> routeTable(List<Endpoint> endpoints, ServerContext context) {
+        List<Route> all = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Endpoint e : endpoints) {
+            for (Route r : e.routes(context)) {
+                if (!seen.add(r.listener() + " " + r.method() + " " + r.path())) {
+                    throw new IllegalStateException("two routes for " + r.method() + " " + r.path() + " on " + r.listener());
+                }
+                all.add(r);
+            }
+        }
+        return all;
+    }
+
+    /** The route table as served. */
+    public List<Route> routes() {
+        return routes;
+    }
+
+    /** The bound port of a listener (useful with port 0), or -1 when the listener is not running. */
+    public int port(Listener listener) {
+        HttpServer s = servers.get(listener);
+        return s == null ? -1 : s.actualPort();
+    }
+
+    private void listen() {
+        Map<Listener, Router> routers = new EnumMap<>(Listener.class);
+        for (Route r : routes) {
+            Router router = routers.computeIfAbsent(r.listener(), l -> newRouter());
+            mount(router, r);
+        }
+        routers.computeIfAbsent(Listener.MANAGEMENT, l -> newRouter());
+        for (Map.Entry<Listener, Router> e : routers.entrySet()) {
+            Listener listener = e.getKey();
+            HttpServerOptions options = options(listener);
+            HttpServer server = context.vertx().createHttpServer(options);
+            AtomicInteger open = connections.get(listener);
+            server.connectionHandler(conn -> onConnection(listener, conn, open));
+            server.requestHandler(e.getValue());
+            String host = host(listener);
+            try {
+                servers.put(listener, server.listen(port(listener, true), host).await());
+            } catch (Exception ex) {
+                throw new IllegalStateException("cannot listen on " + host + ":" + port(listener, true) + " for "
+                        + listener.name().toLowerCase(Locale.ROOT) + " (" + ex.getMessage() + "); set "
+                        + listener.name().toLowerCase(Locale.ROOT) + ".port or .host", ex);
+            }
+            LOG.info("{} listening on {}:{}", listener.name().toLowerCase(Locale.ROOT), host, port(listener));
+        }
+    }
+
+    private HttpServerOptions options(Listener listener) {
+        HttpServerOptions o = new HttpServerOptions()
+                .setMaxHeaderSize(settings.maxHeaderBytes())
+                .setMaxInitialLineLength(settings.maxRequestLineBytes())
+                .setIdleTimeout((int) settings.idleTimeout().toSeconds())
+                .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setMaxFormAttributeSize(8192)
+                .setDecompressionSupported(false)
+                .setCompressionSupported(false);
+        if (listener == Listener.HTTPS) {
+            o.setSsl(true)
+                    .setSslHandshakeTimeout(settings.headerTimeout().toMillis())
+                    .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS)
+                    .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
+                    .setKeyCertOptions(https.keyCertOptions());
+            if (settings.clientCertificates()) {
+                o.setClientAuth(ClientAuth.REQUEST).setTrustOptions(trustedRoots());
+            }
+        }
+        return o;
+    }
+
+    /** Admin client certificates must chain to one of Hallmark's own CAs. */
+    private PemTrustOptions trustedRoots() {
+        PemTrustOptions trust = new PemTrustOptions();
+        context.authority().cas().forEach(ca -> trust.addCertValue(Buffer.buffer(
+                dev.hallmark.authority.IssuedCertificate.pem(ca.certificateDer()))));
+        return trust;
+    }
+
+    /** Puts a renewed HTTPS certificate in service; connections already open keep theirs. */
+    public Future<Boolean> updateHttpsCertificate() {
+        HttpServer s = servers.get(Listener.HTTPS);
+        if (s == null) {
+            return Future.succeededFuture(false);
+        }
+        ServerSSLOptions ssl = new ServerSSLOptions().setKeyCertOptions(https.keyCertOptions())
+                .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
+        if (settings.clientCertificates()) {
+            ssl.setClientAuth(ClientAuth.REQUEST).setTrustOptions(trustedRoots());
+        }
+        return s.updateSSLOptions(ssl, true);
+    }
+
+    private String host(Listener l) {
+        return switch (l) {
+            case HTTPS -> settings.httpsHost();
+            case HTTP -> settings.httpHost();
+            case MANAGEMENT -> settings.managementHost();
+        };
+    }
+
+    private int port(Listener l, boolean configured) {
+        if (!configured) {
+            return port(l);
+        }
+        return switch (l) {
+            case HTTPS -> settings.httpsPort();
+            case HTTP -> settings.httpPort();
+            case MANAGEMENT -> settings.managementPort();
+        };
+    }
+
+    private void onConnection(Listener listener, HttpConnection conn, AtomicInteger open) {
+        int now = open.incrementAndGet();
+        metrics.connectionOpened(listener);
+        conn.closeHandler(v -> {
+            open.decrementAndGet();
+            Long t = headerDeadlines.remove(conn);
+            if (t != null) {
+                context.vertx().cancelTimer(t);
+            }
+        });
+        if (now > settings.maxConnections() || closed) {
+            metrics.connectionRefused(listener);
+            conn.close();
+            return;
+        }
+        armHeaderDeadline(conn, settings.headerTimeout().toMillis());
+    }
+
+    /**
+     * Slow-client protection: a connection must deliver a complete request head within the deadline after it opens,
+     * and within the idle timeout after each response; dripping bytes does not extend it.
+     */
+    private void armHeaderDeadline(HttpConnection conn, long millis) {
+        long timer = context.vertx().setTimer(millis, id -> {
+            if (headerDeadlines.remove(conn, id)) {
+                conn.close();
+            }
+        });
+        Long previous = headerDeadlines.put(conn, timer);
+        if (previous != null) {
+            context.vertx().cancelTimer(previous);
+        }
+    }
+
+    private Router newRouter() {
+        Router router = Router.router(context.vertx());
+        router.route().handler(this::begin);
+        router.errorHandler(404, ctx -> Problems.send(ctx, Problems.ofStatus(404, "no resource at " + ctx.request().path())));
+        router.errorHandler(405, ctx -> Problems.send(ctx, Problems.ofStatus(405, ctx.request().method() + " is not allowed on "
+                + ctx.request().path())));
+        router.errorHandler(413, ctx -> sendAndClose(ctx, Problems.ofStatus(413, "the request body is larger than this route accepts")));
+        router.errorHandler(400, ctx -> fail(ctx, ctx.failure() != null ? ctx.failure() : null, 400));
+        router.errorHandler(500, ctx -> fail(ctx, ctx.failure(), 500));
+        return router;
+    }
+
+    /** First handler of every request: id, deadline, access log and latency. */
+    private void begin(RoutingContext ctx) {
+        String requestId = RequestIds.of(ctx);
+        HttpConnection conn = ctx.request().connection();
+        Long deadline = headerDeadlines.remove(conn);
+        if (deadline != null) {
+            context.vertx().cancelTimer(deadline);
+        }
+        ctx.response().putHeader(RequestIds.HEADER, requestId);
+        Timer.Sample sample = Timer.start();
+        long started = System.nanoTime();
+        long timeout = context.vertx().setTimer(settings.requestTimeout().toMillis(), id -> onTimeout(ctx));
+        ctx.addEndHandler(v -> {
+            context.vertx().cancelTimer(timeout);
+            String operation = ctx.get(OPERATION, "unmatched");
+            int status = ctx.response().getStatusCode();
+            metrics.requestEnded(sample, ctx.get("hallmark.listener", "unknown"), operation, ctx.request().method().name(), status);
+            Caller caller = ctx.get(CALLER, Caller.ANONYMOUS);
+            ACCESS.info("[{}] {} {} {} {} {}ms {}", requestId, ctx.request().remoteAddress(), ctx.request().method(),
+                    ctx.request().path(), status, (System.nanoTime() - started) / 1_000_000, caller.actor());
+            if (!closed) {
+                armHeaderDeadline(conn, settings.idleTimeout().toMillis());
+            }
+        });
+        ctx.next();
+    }
+
+    private void onTimeout(RoutingContext ctx) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+        }
+        if (!ctx.request().isEnded()) {
+            metrics.slowClient();
+            sendAndClose(ctx, Problems.ofStatus(408, "the request was not received within " + settings.requestTimeout().toSeconds() + "s"));
+        } else {
+            LOG.warn("[{}] no response within {}s", RequestIds.of(ctx), settings.requestTimeout().toSeconds());
+            Problems.send(ctx, Problems.ofStatus(503, "the server did not answer within " + settings.requestTimeout().toSeconds() + "s"));
+        }
+    }
+
+    private void mount(Router router, Route route) {
+        io.vertx.ext.web.Route r = router.route(route.method(), route.path());
+        r.handler(ctx -> precheck(ctx, route));
+        r.handler(ctx -> authorize(ctx, route));
+        if (route.maxBodyBytes() > 0) {
+            r.handler(BodyHandler.create(false).setBodyLimit(route.maxBodyBytes()).setPreallocateBodyBuffer(false));
+        }
+        r.handler(ctx -> run(ctx, route));
+    }
+
+    /** Media type and declared length, before authentication and before any byte of the body is read. */
+    private void precheck(RoutingContext ctx, Route route) {
+        ctx.put(OPERATION, route.operationId());
+        ctx.put("hallmark.listener", route.listener().name().toLowerCase(Locale.ROOT));
+        if (route.maxBodyBytes() > 0) {
+            ctx.request().pause(); // nothing is read before authentication; the body handler resumes
+        }
+        String length = ctx.request().getHeader("Content-Length");
+        boolean hasBody = (length != null && !length.equals("0")) || ctx.request().getHeader("Transfer-Encoding") != null;
+        if (route.maxBodyBytes() == 0) {
+            if (hasBody && route.method() != HttpMethod.GET && route.method() != HttpMethod.HEAD) {
+                sendAndClose(ctx, Problems.ofStatus(413, route.method() + " " + route.path() + " takes no request body"));
+                return;
+            }
+        } else {
+            String type = mediaType(ctx.request().getHeader("Content-Type"));
+            if (type == null || !route.consumes().contains(type)) {
+                sendAndClose(ctx, Problems.ofStatus(415, "Content-Type must be one of " + String.join(", ", new java.util.TreeSet<>(route.consumes()))
+                        + (type == null ? "" : "; got " + type)));
+                return;
+            }
+            if (length != null) {
+                long declared;
+                try {
+                    declared = Long.parseLong(length.trim());
+                } catch (NumberFormatException e) {
+                    sendAndClose(ctx, Problems.ofStatus(400, "Content-Length is not a number"));
+                    return;
+                }
+                if (declared > route.maxBodyBytes()) {
+                    sendAndClose(ctx, Problems.ofStatus(413, "the body is " + declared + " bytes; this route accepts at most "
+                            + route.maxBodyBytes()));
+                    return;
+                }
+            }
+        }
+        ctx.next();
+    }
+
+    /** The media type without parameters, lower case; null when absent or unparseable. */
+    static String mediaType(String header) {
+        if (header == null) {
+            return null;
+        }
+        int semi = header.indexOf(';');
+        String t = (semi < 0 ? header : header.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+        return t.matches("[a-z0-9!#$&^_.+\\-]+/[a-z0-9!#$&^_.+\\-]+") ? t : null;
+    }
+
+    private void authorize(RoutingContext ctx, Route route) {
+        if (route.access().isOpen()) {
+            ctx.put(CALLER, Caller.ANONYMOUS);
+            ctx.next();
+            return;
+        }
+        String authorization = ctx.request().getHeader("Authorization");
+        byte[] clientCert = authorization == null ? clientCertificate(ctx) : null;
+        if (authorization == null && clientCert == null) {
+            sendAndClose(ctx, Problems.ofStatus(401, "send 'Authorization: Bearer <token>' (see 'hallmark token create') "
+                    + "or an admin client certificate"));
+            return;
+        }
+        worker.executeBlocking(() -> authorization != null ? authenticator.bearer(authorization)
+                        : authenticator.certificate(clientCert), false)
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        fail(ctx, ar.cause(), 500);
+                        return;
+                    }
+                    Optional<Caller> caller = ar.result();
+                    if (caller.isEmpty()) {
+                        metrics.authenticationFailed();
+                        sendAndClose(ctx, Problems.ofStatus(401, "the credential is not valid (unknown, malformed or revoked)"));
+                    } else if (!route.access().allows(caller.get().role())) {
+                        ctx.put(CALLER, caller.get());
+                        sendAndClose(ctx, Problems.ofStatus(403, "role " + caller.get().role().name().toLowerCase(Locale.ROOT)
+                                + " may not " + route.method() + " " + route.openApiPath() + " (allowed: "
+                                + roles(route.access()) + ")"));
+                    } else {
+                        ctx.put(CALLER, caller.get());
+                        ctx.next();
+                    }
+                });
+    }
+
+    private static String roles(Access access) {
+        return String.join(", ", access.roles().stream().map(r -> r.name().toLowerCase(Locale.ROOT)).sorted().toList());
+    }
+
+    private static byte[] clientCertificate(RoutingContext ctx) {
+        if (!ctx.request().isSSL()) {
+            return null;
+        }
+        try {
+            List<Certificate> chain = ctx.request().connection().peerCertificates();
+            return chain == null || chain.isEmpty() ? null : chain.get(0).getEncoded();
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        } catch (CertificateEncodingException e) {
+            return null;
+        }
+    }
+
+    private void run(RoutingContext ctx, Route route) {
+        Caller caller = ctx.get(CALLER, Caller.ANONYMOUS);
+        if (!route.blocking()) {
+            try {
+                route.handler().handle(ctx, caller);
+            } catch (Exception e) {
+                fail(ctx, e, 500);
+            }
+            return;
+        }
+        String requestId = RequestIds.of(ctx);
+        worker.executeBlocking(() -> {
+            MDC.put(RequestIds.KEY, requestId);
+            try {
+                route.handler().handle(ctx, caller);
+            } finally {
+                MDC.remove(RequestIds.KEY);
+            }
+            return null;
+        }, false).onComplete(ar -> {
+            if (ar.failed()) {
+                fail(ctx, ar.cause(), 500);
+            } else if (!ctx.response().ended() && !ctx.response().closed()) {
+                LOG.error("[{}] {} returned without answering", requestId, route.operationId());
+                Problems.send(ctx, Problems.internal(requestId));
+            }
+        });
+    }
+
+    private void fail(RoutingContext ctx, Throwable failure, int status) {
+        String requestId = RequestIds.of(ctx);
+        if (failure == null) {
+            Problems.send(ctx, Problems.ofStatus(status, status == 400 ? "the request is malformed" : "request failed"));
+            return;
+        }
+        if (failure instanceof io.vertx.ext.web.handler.HttpException he) {
+            Problems.send(ctx, Problems.ofStatus(he.getStatusCode(), he.getPayload() != null ? he.getPayload() : "request refused"));
+            return;
+        }
+        Problems.send(ctx, Problems.of(failure, requestId));
+    }
+
+    /** Answers and closes the connection: the unread body must not be parsed as a next request. */
+    private static void sendAndClose(RoutingContext ctx, Problems.Problem problem) {
+        if (!ctx.request().isEnded()) {
+            ctx.response().putHeader("Connection", "close");
+        }
+        Problems.send(ctx, problem);
+    }
+
+    private void schedule(Periodic p) {
+        long id = context.vertx().setPeriodic(p.intervalMillis(), t -> worker.executeBlocking(() -> {
+            try {
+                p.task().run();
+            } catch (RuntimeException e) {
+                LOG.warn("{} failed: {}", p.name(), e.getMessage(), e);
+                metrics.backgroundFailure(p.name());
+            }
+            return null;
+        }, false));
+        synchronized (timers) {
+            timers.add(id);
+        }
+    }
+
+    /** Health of the running server, for tests and the CLI. */
+    public Health health() {
+        return health;
+    }
+
+    /** Drains in-flight requests (up to the grace period), then stops everything. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        health.draining();
+        synchronized (timers) {
+            timers.forEach(context.vertx()::cancelTimer);
+        }
+        List<Future<Void>> shutdowns = new ArrayList<>();
+        for (HttpServer s : servers.values()) {
+            shutdowns.add(s.shutdown(settings.shutdownGrace()));
+        }
+        try {
+            Future.join(shutdowns).await(settings.shutdownGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warn("listeners did not drain within the grace period: {}", e.getMessage());
+        }
+        for (Endpoint e : endpoints) {
+            try {
+                e.close();
+            } catch (RuntimeException ex) {
+                LOG.warn("endpoint {} did not close cleanly", e.name(), ex);
+            }
+        }
+        worker.close();
+        LOG.info("server stopped");
+    }
+
+    /** A description for logs: listener → URL. */
+    public Map<Listener, String> urls() {
+        Map<Listener, String> urls = new LinkedHashMap<>();
+        for (Listener l : servers.keySet()) {
+            String host = host(l);
+            if (host.equals("0.0.0.0") || host.equals("::")) {
+                host = "localhost";
+            } else if (host.contains(":") && !host.startsWith("[")) {
+                host = "[" + host + "]";
+            }
+            urls.put(l, (l == Listener.HTTPS ? "https://" : "http://") + host + ":" + port(l));
+        }
+        return urls;
+    }
+}
