@@ -256,6 +256,11 @@ public final class Authority {
         }
     }
 
+    /** When the soonest-expiring valid end-entity certificate expires (for the expiry metric). */
+    public Optional<Instant> soonestLeafExpiry() {
+        return store.soonestLeafExpiry(clock.instant());
+    }
+
     /** Every CA, roots first. */
     public List<CaRecord> cas() {
         return store.cas();

@@ -34,6 +34,9 @@ public interface CertificateStore {
     /** Certificates matching {@code query}, newest first. */
     List<CertificateRecord> search(CertificateQuery query, Instant now);
 
+    /** When the soonest-expiring unrevoked, unexpired end-entity certificate expires; empty when there is none. */
+    Optional<Instant> soonestLeafExpiry(Instant now);
+
     /** Serials in state SIGNING reserved before {@code before} (outcome unknown). */
     List<SerialRecord> unresolved(Instant before);
 

@@ -18,6 +18,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,7 +104,7 @@ public final class HallmarkServer implements AutoCloseable {
         List<Route> routes = routeTable(active, context);
         HallmarkServer server = new HallmarkServer(context, active, routes, https, metrics, health);
         try {
-            server.listen();
+            server.listen(role == ServerRole.OCSP ? EnumSet.of(Listener.HTTP, Listener.MANAGEMENT) : EnumSet.allOf(Listener.class));
             for (Periodic p : background) {
                 server.schedule(p);
             }
@@ -154,13 +155,18 @@ public final class HallmarkServer implements AutoCloseable {
         return s == null ? -1 : s.actualPort();
     }
 
-    private void listen() {
+    private void listen(Set<Listener> listeners) {
         Map<Listener, Router> routers = new EnumMap<>(Listener.class);
+        for (Listener l : listeners) {
+            routers.put(l, newRouter());
+        }
         for (Route r : routes) {
-            Router router = routers.computeIfAbsent(r.listener(), l -> newRouter());
+            Router router = routers.get(r.listener());
+            if (router == null) {
+                throw new IllegalStateException(r.operationId() + " lives on " + r.listener() + ", which this role does not run");
+            }
             mount(router, r);
         }
-        routers.computeIfAbsent(Listener.MANAGEMENT, l -> newRouter());
         for (Map.Entry<Listener, Router> e : routers.entrySet()) {
             Listener listener = e.getKey();
             HttpServerOptions options = options(listener);

@@ -253,6 +253,23 @@ public final class JdbcCertificateStore implements CertificateStore {
         });
     }
 
+    @Override
+    public Optional<Instant> soonestLeafExpiry(Instant now) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT MIN(c.not_after) FROM certificate c JOIN serial_number s"
+                    + " ON s.issuer = c.issuer AND s.serial = c.serial WHERE s.revoked_at IS NULL AND c.not_after > ?"
+                    + " AND c.profile NOT IN (?, ?)")) {
+                ps.setObject(1, ts(now));
+                ps.setString(2, dev.hallmark.authority.Hierarchy.ROOT_PROFILE);
+                ps.setString(3, dev.hallmark.authority.Hierarchy.SUBORDINATE_PROFILE);
+                try (ResultSet rs = ps.executeQuery()) {
+                    java.time.OffsetDateTime t = rs.next() ? rs.getObject(1, java.time.OffsetDateTime.class) : null;
+                    return Optional.ofNullable(t == null ? null : t.toInstant());
+                }
+            }
+        });
+    }
+
     private static List<CertificateRecord> certificates(Connection c, PreparedStatement ps) throws SQLException {
         List<Object[]> rows = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {

@@ -37,6 +37,11 @@ public final class FaultyStore implements CertificateStore {
     }
 
     @Override
+    public java.util.Optional<java.time.Instant> soonestLeafExpiry(java.time.Instant now) {
+        return delegate.soonestLeafExpiry(now);
+    }
+
+    @Override
     public boolean reserve(SerialIntent intent, AuditEvent signing) {
         return delegate.reserve(intent, signing);
     }
