@@ -90,6 +90,11 @@ final class Stages {
     CertificateStore store(CertificateStore store) {
         return new CertificateStore() {
             @Override
+            public java.util.Optional<java.time.Instant> soonestLeafExpiry(java.time.Instant now) {
+                return store.soonestLeafExpiry(now);
+            }
+
+            @Override
             public boolean reserve(SerialIntent intent, AuditEvent signing) {
                 return time(Stage.RESERVE, () -> store.reserve(intent, signing));
             }

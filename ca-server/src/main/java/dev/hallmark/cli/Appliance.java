@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 /**
  * The composition root of the CLI verbs: opens the database, the token, the ledger and the store from a
@@ -72,7 +73,15 @@ public final class Appliance implements AutoCloseable {
      * @throws ConfigException when the ledger key is missing (the directory was never initialised)
      */
     public static Appliance open(HallmarkConfig config, Clock clock) {
-        return open(config, clock, false, true);
+        return open(config, clock, UnaryOperator.identity(), false, true);
+    }
+
+    /**
+     * Opens with the (verifying) token wrapped by {@code decorate}, e.g. to meter it; every component then uses the
+     * wrapped token.
+     */
+    public static Appliance open(HallmarkConfig config, Clock clock, UnaryOperator<CryptoToken> decorate) {
+        return open(config, clock, decorate, false, true);
     }
 
     /**
@@ -80,7 +89,7 @@ public final class Appliance implements AutoCloseable {
      * which the next writing verb records), so an auditor's run leaves no trace and cannot mask tampering.
      */
     public static Appliance openReadOnly(HallmarkConfig config, Clock clock) {
-        return open(config, clock, false, false);
+        return open(config, clock, UnaryOperator.identity(), false, false);
     }
 
     /**
@@ -88,11 +97,12 @@ public final class Appliance implements AutoCloseable {
      * the first entry).
      */
     static Appliance openForInit(HallmarkConfig config, Clock clock) {
-        return open(config, clock, true, true);
+        return open(config, clock, UnaryOperator.identity(), true, true);
     }
 
-    private static Appliance open(HallmarkConfig config, Clock clock, boolean create, boolean write) {
-        CryptoToken token = new VerifyingToken(openToken(config.token(), create));
+    private static Appliance open(HallmarkConfig config, Clock clock, UnaryOperator<CryptoToken> decorate, boolean create,
+                                  boolean write) {
+        CryptoToken token = decorate.apply(new VerifyingToken(openToken(config.token(), create)));
         Database database = null;
         try {
             database = openDatabase(config.database());

@@ -13,6 +13,11 @@ final class DataDir {
 
     /** The configuration with environment overrides applied. */
     HallmarkConfig load() {
-        return HallmarkConfig.load(dir, System.getenv(), Map.of());
+        return load(Map.of());
+    }
+
+    /** The configuration with environment and flag overrides (dotted keys) applied. */
+    HallmarkConfig load(Map<String, String> flags) {
+        return HallmarkConfig.load(dir, System.getenv(), flags);
     }
 }

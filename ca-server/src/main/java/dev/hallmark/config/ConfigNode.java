@@ -156,14 +156,19 @@ public final class ConfigNode {
         if (c.isMissing()) {
             return defaultValue;
         }
-        if (!c.node.canConvertToInt() || !(c.node.isIntegralNumber() || c.node.isTextual() && c.node.asText().matches("-?\\d+"))) {
+        // Environment variables and flags arrive as text: "8443" is as good as 8443.
+        long v;
+        if (c.node.isIntegralNumber() && c.node.canConvertToLong()) {
+            v = c.node.asLong();
+        } else if (c.node.isTextual() && c.node.asText().trim().matches("-?\\d{1,18}")) {
+            v = Long.parseLong(c.node.asText().trim());
+        } else {
             throw c.error("expected an integer");
         }
-        int v = c.node.asInt();
         if (v < min || v > max) {
             throw c.error("must be between " + min + " and " + max);
         }
-        return v;
+        return (int) v;
     }
 
     public boolean bool(String key, boolean defaultValue) {

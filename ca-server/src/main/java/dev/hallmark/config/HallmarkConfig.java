@@ -38,7 +38,11 @@ public record HallmarkConfig(Path dataDir, DatabaseSettings database, TokenSetti
             "token.type", "token.file", "token.passphraseFile", "token.passphraseEnv",
             "token.library", "token.label", "token.pinFile", "token.pinEnv",
             "ca.root", "ca.issuing", "ledger.keyAlias", "profiles.file",
-            "https.port", "https.host", "http.port", "http.host", "management.port", "management.host",
+            "https.port", "https.host", "https.profile", "https.clientCertificates", "http.port", "http.host",
+            "management.port", "management.host",
+            "server.maxConnections", "server.maxHeaderBytes", "server.maxRequestLineBytes", "server.requestTimeout",
+            "server.headerTimeout", "server.idleTimeout", "server.shutdownGrace", "server.workerThreads",
+            "server.checkpointInterval",
             "acme.validation.http01Port", "acme.validation.tlsAlpn01Port", "acme.validation.dnsResolver");
 
     /**
@@ -68,6 +72,11 @@ public record HallmarkConfig(Path dataDir, DatabaseSettings database, TokenSetti
             }
         }
         return out;
+    }
+
+    /** {@code acme.validation.http01Port} becomes the flag {@code --acme-validation-http01-port}. */
+    public static String flagName(String dottedKey) {
+        return "--" + dottedKey.replaceAll("([a-z0-9])([A-Z])", "$1-$2").replace('.', '-').toLowerCase(Locale.ROOT);
     }
 
     /** {@code acme.validation.http01Port} becomes {@code HALLMARK_ACME_VALIDATION_HTTP01_PORT}. */
@@ -119,9 +128,13 @@ public record HallmarkConfig(Path dataDir, DatabaseSettings database, TokenSetti
         return new HallmarkConfig(dataDir, database, token, rootCa, issuingCa, ledgerKey, profiles, policy, root);
     }
 
-    /** The embedded default: an H2 file database in {@code DIR/db}. */
+    /**
+     * The embedded default: an H2 file database in {@code DIR/db}. {@code AUTO_SERVER} lets CLI verbs share it with a
+     * running {@code serve}: the first process opens it in-process and serves the others over a loopback TCP port
+     * whose address and secret are in the lock file inside {@code DIR} (mode 0700).
+     */
     public static String defaultDatabaseUrl(Path dataDir) {
-        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("db").resolve("hallmark") + ";DB_CLOSE_ON_EXIT=FALSE";
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("db").resolve("hallmark") + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=TRUE";
     }
 
     private static Path path(Path dataDir, String value) {

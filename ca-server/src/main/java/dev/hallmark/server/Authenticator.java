@@ -1,6 +1,12 @@
 package dev.hallmark.server;
 
 import dev.hallmark.admin.AdminCredentials;
+import dev.hallmark.authority.Authority;
+import dev.hallmark.authority.CaRecord;
+import dev.hallmark.authority.SerialNumber;
+import dev.hallmark.authority.SerialRecord;
+import java.io.IOException;
+import org.bouncycastle.cert.X509CertificateHolder;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -10,9 +16,11 @@ import java.util.Optional;
  */
 final class Authenticator {
     private final AdminCredentials credentials;
+    private final Authority authority;
 
-    Authenticator(AdminCredentials credentials) {
+    Authenticator(AdminCredentials credentials, Authority authority) {
         this.credentials = credentials;
+        this.authority = authority;
     }
 
     /** The caller for an {@code Authorization} header value; empty unless it is a valid, unrevoked bearer token. */
@@ -25,8 +33,39 @@ final class Authenticator {
                 .map(c -> new Caller(c.id(), c.name(), c.role(), "token"));
     }
 
-    /** The caller for a client certificate the TLS handshake verified against Hallmark's CAs. */
+    /**
+     * The caller for a client certificate the TLS handshake verified against Hallmark's CAs: it must be registered
+     * as a credential, and Hallmark must not have revoked it (its issuer is one of Hallmark's CAs, so the answer is
+     * authoritative and immediate, no CRL or OCSP round trip).
+     */
     Optional<Caller> certificate(byte[] der) {
-        return credentials.authenticateCertificate(der).map(c -> new Caller(c.id(), c.name(), c.role(), "certificate"));
+        Optional<AdminCredentials.Credential> credential = credentials.authenticateCertificate(der);
+        if (credential.isEmpty() || isRevokedOrForeign(der)) {
+            return Optional.empty();
+        }
+        AdminCredentials.Credential c = credential.get();
+        return Optional.of(new Caller(c.id(), c.name(), c.role(), "certificate"));
+    }
+
+    private boolean isRevokedOrForeign(byte[] der) {
+        X509CertificateHolder cert;
+        try {
+            cert = new X509CertificateHolder(der);
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+        for (CaRecord ca : authority.cas()) {
+            X509CertificateHolder caCert;
+            try {
+                caCert = new X509CertificateHolder(ca.certificateDer());
+            } catch (IOException e) {
+                continue;
+            }
+            if (caCert.getSubject().equals(cert.getIssuer())) {
+                return authority.serial(ca.name(), new SerialNumber(cert.getSerialNumber()))
+                        .map(SerialRecord::isRevoked).orElse(true);
+            }
+        }
+        return true;
     }
 }

@@ -76,7 +76,7 @@ public final class HallmarkServer implements AutoCloseable {
         this.health = health;
         this.worker = context.vertx().createSharedWorkerExecutor("hallmark-worker", settings.workerThreads(),
                 settings.requestTimeout().toMillis() * 4, TimeUnit.MILLISECONDS);
-        this.authenticator = new Authenticator(context.credentials());
+        this.authenticator = new Authenticator(context.credentials(), context.authority());
         for (Listener l : Listener.values()) {
             connections.put(l, new AtomicInteger());
         }

@@ -1,0 +1,127 @@
+package dev.hallmark.cli;
+
+import ch.qos.logback.classic.Level;
+import dev.hallmark.admin.AdminCredentials;
+import dev.hallmark.admin.AdminRole;
+import dev.hallmark.authority.CaRecord;
+import dev.hallmark.config.HallmarkConfig;
+import dev.hallmark.server.HallmarkServer;
+import dev.hallmark.server.Listener;
+import dev.hallmark.server.MeteredToken;
+import dev.hallmark.server.ServerMetrics;
+import dev.hallmark.server.ServerRole;
+import dev.hallmark.server.ServerRuntime;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
+
+/** Running the server from the CLI: shared by {@code serve} and {@code demo}. */
+final class Serving {
+    private Serving() {
+    }
+
+    /**
+     * Opens the appliance, starts the server, prints where it listens, and blocks until the process is told to stop
+     * (SIGTERM/SIGINT), which drains in-flight requests and exits 0.
+     */
+    static int run(HallmarkConfig config, ServerRole role, PrintWriter out, PrintWriter err) {
+        serverLogging();
+        PrometheusMeterRegistry registry = ServerMetrics.newRegistry();
+        Appliance appliance = Appliance.open(config, Cli.clock(), t -> new MeteredToken(t, registry));
+        ServerRuntime runtime;
+        try {
+            runtime = ServerRuntime.start(new ServerRuntime.Parts(config, appliance.authority(), appliance.ledger(),
+                    appliance.database(), appliance.token(), registry, Cli.clock(),
+                    c -> LedgerAnchor.remember(config.dataDir(), c)), role, HallmarkServer.discover());
+        } catch (RuntimeException e) {
+            appliance.close();
+            throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                runtime.close();
+            } finally {
+                appliance.close();
+                out.println("Hallmark stopped.");
+                out.flush();
+                stopped.countDown();
+            }
+            // A drained, clean stop on SIGTERM is a success, not 143.
+            Runtime.getRuntime().halt(0);
+        }, "hallmark-shutdown"));
+        banner(config, role, runtime.urls(), rootFingerprint(appliance, config), out);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static void banner(HallmarkConfig config, ServerRole role, Map<Listener, String> urls, String fingerprint,
+                               PrintWriter out) {
+        out.println("Hallmark " + Build.version().replaceFirst("^hallmark/", "") + " serving " + config.dataDir().toAbsolutePath() + " (role "
+                + role.label() + ")");
+        String https = urls.get(Listener.HTTPS);
+        if (https != null) {
+            out.println("  https        " + https + "   admin API " + https + "/api/v1 (OpenAPI: /api/v1/openapi.json)");
+        }
+        String http = urls.get(Listener.HTTP);
+        if (http != null) {
+            out.println("  http         " + http + "   CA certificates " + http + "/ca/" + config.rootCa() + ".crt");
+        }
+        out.println("  management   " + urls.get(Listener.MANAGEMENT) + "   /metrics /healthz /readyz");
+        out.println("  root CA      '" + config.rootCa() + "' SHA-256 " + fingerprint);
+        Path token = config.dataDir().resolve("admin.token");
+        if (Files.exists(token)) {
+            out.println("  admin token  " + token.toAbsolutePath() + " (Authorization: Bearer <its content>)");
+        }
+        out.println("Ready. Stop with Ctrl-C or SIGTERM; in-flight requests finish first.");
+        out.flush();
+    }
+
+    private static String rootFingerprint(Appliance appliance, HallmarkConfig config) {
+        CaRecord root = appliance.store().ca(config.rootCa()).orElseThrow(() -> new Cli.CliException(
+                "root CA '" + config.rootCa() + "' is not in the database; run 'hallmark init'"));
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(root.certificateDer());
+            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code demo}: makes a fresh admin credential when {@code DIR/admin.token} is gone. */
+    static void ensureAdminToken(HallmarkConfig config, PrintWriter out) {
+        Path file = config.dataDir().resolve("admin.token");
+        if (Files.exists(file)) {
+            return;
+        }
+        try (Appliance appliance = Appliance.open(config, Cli.clock())) {
+            AdminCredentials.Created admin = new AdminCredentials(appliance.database(), appliance.ledger())
+                    .create("demo-admin", AdminRole.ADMIN, Cli.actor(), Cli.clock().instant());
+            Cli.writeFile(file, (admin.token() + "\n").getBytes(StandardCharsets.US_ASCII), "rw-------");
+            appliance.checkpointAfterCommit(out);
+            out.println("Wrote a new admin API token to " + file.toAbsolutePath() + " (mode 0600)");
+        }
+    }
+
+    /** Operational logging for a long-running server: INFO from Hallmark (HALLMARK_LOG_LEVEL overrides). */
+    private static void serverLogging() {
+        String wanted = System.getenv("HALLMARK_LOG_LEVEL");
+        Level level = wanted == null ? Level.INFO : Level.toLevel(wanted.toUpperCase(Locale.ROOT), Level.INFO);
+        if (LoggerFactory.getLogger("dev.hallmark") instanceof ch.qos.logback.classic.Logger logger) {
+            logger.setLevel(level);
+        }
+    }
+}
