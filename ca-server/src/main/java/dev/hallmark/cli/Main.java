@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
 @Command(name = "hallmark", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Hallmark: a self-hosted certificate authority.",
         subcommands = {InitCommand.class, CaCommand.class, IssueCommand.class, RevokeCommand.class, CertCommand.class,
-                LedgerCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class})
+                LedgerCommand.class, VerifyCommand.class, ServeCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -33,6 +34,8 @@ public final class Main implements Runnable {
     /** Runs the CLI with the given streams and returns the exit code (for tests and embedding). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
+        ConfigFlags.addTo(cl.getSubcommands().get("serve").getCommandSpec());
+        ConfigFlags.addTo(cl.getSubcommands().get("demo").getCommandSpec());
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
