@@ -1,5 +1,6 @@
 package dev.hallmark.admin;
 
+import dev.hallmark.authority.CaException;
 import dev.hallmark.db.Database;
 import dev.hallmark.ledger.AuditEvent;
 import dev.hallmark.ledger.AuditEventType;
@@ -30,6 +31,8 @@ import java.util.Objects;
 public final class AdminCredentials {
     /** Prefix of every token, so a leaked one is recognisable by secret scanners. */
     public static final String TOKEN_PREFIX = "hmk_";
+    /** Longest credential name, in characters (the column's width). */
+    public static final int MAX_NAME = 128;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Database db;
@@ -55,8 +58,14 @@ public final class AdminCredentials {
         }
     }
 
-    /** Creates a credential and records its creation in the ledger in the same transaction. */
+    /**
+     * Creates a credential and records its creation in the ledger in the same transaction.
+     *
+     * @throws IllegalArgumentException when {@code name} is not acceptable (see {@link #checkName(String)})
+     */
     public Created create(String name, AdminRole role, String actor, Instant at) {
+        checkName(name);
+        Objects.requireNonNull(role, "role");
         byte[] id = new byte[8];
         byte[] secret = new byte[32];
         RANDOM.nextBytes(id);
@@ -101,14 +110,32 @@ public final class AdminCredentials {
 
     /**
      * Registers a mutual-TLS client certificate as a credential: its SHA-256 fingerprint is stored. The TLS
-     * handshake checks the chain to Hallmark's root; this decides who the holder is and what it may do.
+     * handshake checks the chain to Hallmark's root; this decides who the holder is and what it may do. The
+     * caller checks that the bytes are a currently valid end-entity certificate.
+     *
+     * @throws CaException {@code CONFLICT} when the certificate is registered already, revoked or not: a revoked
+     *                     credential is never brought back
+     * @throws IllegalArgumentException when {@code name} is not acceptable (see {@link #checkName(String)})
      */
     public Credential registerCertificate(String name, AdminRole role, byte[] certificateDer, String actor, Instant at) {
+        checkName(name);
+        Objects.requireNonNull(role, "role");
         byte[] id = new byte[8];
         RANDOM.nextBytes(id);
         String idHex = HexFormat.of().formatHex(id);
         String fingerprint = sha256(certificateDer);
         db.inTransaction(c -> {
+            // The unique index would refuse a second row too, but as an opaque constraint violation.
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, revoked_at FROM admin_credential WHERE token_sha256 = ?")) {
+                ps.setString(1, fingerprint);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        throw new CaException(CaException.Kind.CONFLICT, "this certificate is registered already, as credential "
+                                + rs.getString("id") + (rs.getObject("revoked_at") == null ? ""
+                                : " (revoked; a revoked credential is never brought back: use a new certificate)"));
+                    }
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO admin_credential (id, name, role, token_sha256,"
                     + " created_at, kind) VALUES (?, ?, ?, ?, ?, 'certificate')")) {
                 ps.setString(1, idHex);
@@ -137,8 +164,11 @@ public final class AdminCredentials {
         return findActive(sha256(token), "token");
     }
 
-    /** The unrevoked credential a client certificate (DER) is registered as. */
+    /** The unrevoked credential a client certificate (DER) is registered as; empty for null or unknown. */
     public Optional<Credential> authenticateCertificate(byte[] certificateDer) {
+        if (certificateDer == null) {
+            return Optional.empty();
+        }
         return findActive(sha256(certificateDer), "certificate");
     }
 
@@ -147,6 +177,18 @@ public final class AdminCredentials {
             try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE token_sha256 = ? AND kind = ? AND revoked_at IS NULL")) {
                 ps.setString(1, digest);
                 ps.setString(2, kind);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(credential(rs)) : Optional.<Credential>empty();
+                }
+            }
+        });
+    }
+
+    /** The credential with this id, revoked or not. */
+    public Optional<Credential> find(String id) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE id = ?")) {
+                ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Optional.of(credential(rs)) : Optional.<Credential>empty();
                 }
@@ -190,6 +232,24 @@ public final class AdminCredentials {
                 }
             }
         });
+    }
+
+    /**
+     * Checks a credential name: 1 to {@value #MAX_NAME} characters, not blank, no control characters (it is shown
+     * in listings and terminals).
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static void checkName(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a credential name must not be empty");
+        }
+        if (name.length() > MAX_NAME) {
+            throw new IllegalArgumentException("a credential name has at most " + MAX_NAME + " characters");
+        }
+        if (name.codePoints().anyMatch(cp -> Character.isISOControl(cp) || cp == 0x2028 || cp == 0x2029)) {
+            throw new IllegalArgumentException("a credential name must not contain control characters");
+        }
     }
 
     private static final String SELECT = "SELECT id, name, role, kind, created_at, revoked_at FROM admin_credential";

@@ -37,6 +37,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         HallmarkConfig config = data.load(ConfigFlags.values(spec));
+        Serving.validate(config);
         Serving.ensureAdminToken(config, out);
         return Serving.run(config, ServerRole.ALL, out, err);
     }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "hallmark", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Hallmark: a self-hosted certificate authority.",
         subcommands = {InitCommand.class, CaCommand.class, IssueCommand.class, RevokeCommand.class, CertCommand.class,
-                LedgerCommand.class, VerifyCommand.class, ServeCommand.class, DemoCommand.class,
+                LedgerCommand.class, VerifyCommand.class, TokenCommand.class, ServeCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -11,6 +11,7 @@ import dev.hallmark.server.MeteredToken;
 import dev.hallmark.server.ServerMetrics;
 import dev.hallmark.server.ServerRole;
 import dev.hallmark.server.ServerRuntime;
+import dev.hallmark.server.ServerSettings;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,7 @@ final class Serving {
      * (SIGTERM/SIGINT), which drains in-flight requests and exits 0.
      */
     static int run(HallmarkConfig config, ServerRole role, PrintWriter out, PrintWriter err) {
+        validate(config);
         serverLogging();
         PrometheusMeterRegistry registry = ServerMetrics.newRegistry();
         Appliance appliance = Appliance.open(config, Cli.clock(), t -> new MeteredToken(t, registry));
@@ -46,26 +48,35 @@ final class Serving {
             appliance.close();
             throw e;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                runtime.close();
-            } finally {
-                appliance.close();
-                out.println("Hallmark stopped.");
-                out.flush();
-                stopped.countDown();
-            }
-            // A drained, clean stop on SIGTERM is a success, not 143.
-            Runtime.getRuntime().halt(0);
-        }, "hallmark-shutdown"));
+        CountDownLatch stop = new CountDownLatch(1);
+        if (!Signals.onTermination(stop::countDown)) {
+            // No signal API: drain in a shutdown hook instead (an H2 file database may then close under it).
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(runtime, appliance, out), "hallmark-shutdown"));
+        }
         banner(config, role, runtime.urls(), rootFingerprint(appliance, config), out);
         try {
-            stopped.await();
+            stop.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        stop(runtime, appliance, out);
         return 0;
+    }
+
+    /** Drains the listeners, then closes the database and the token. Safe to call twice. */
+    private static synchronized void stop(ServerRuntime runtime, Appliance appliance, PrintWriter out) {
+        try {
+            runtime.close();
+        } finally {
+            appliance.close();
+        }
+        out.println("Hallmark stopped.");
+        out.flush();
+    }
+
+    /** Checks the server's configuration, so a bad key fails before anything is opened or written. */
+    static void validate(HallmarkConfig config) {
+        ServerSettings.from(config.root(), config.database().poolSize());
     }
 
     private static void banner(HallmarkConfig config, ServerRole role, Map<Listener, String> urls, String fingerprint,

@@ -134,7 +134,7 @@ public record HallmarkConfig(Path dataDir, DatabaseSettings database, TokenSetti
      * whose address and secret are in the lock file inside {@code DIR} (mode 0700).
      */
     public static String defaultDatabaseUrl(Path dataDir) {
-        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("db").resolve("hallmark") + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=TRUE";
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("db").resolve("hallmark") + ";AUTO_SERVER=TRUE";
     }
 
     private static Path path(Path dataDir, String value) {
