@@ -1,0 +1,99 @@
+package dev.hallmark.api;
+
+import dev.hallmark.authority.CaException;
+import io.vertx.core.MultiMap;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The query parameters of one request, read strictly: each at most once, only the names the route knows, values
+ * parsed with a {@code MALFORMED} (400) problem that names the parameter.
+ */
+final class QueryParams {
+    private final MultiMap params;
+
+    private QueryParams(MultiMap params) {
+        this.params = params;
+    }
+
+    /**
+     * The request's query, which may only use {@code allowed} names.
+     *
+     * @throws CaException {@code MALFORMED} for an unknown name or undecodable query
+     */
+    static QueryParams of(RoutingContext ctx, Set<String> allowed) {
+        MultiMap params;
+        try {
+            params = ctx.queryParams();
+        } catch (RuntimeException e) {
+            throw new CaException(CaException.Kind.MALFORMED, "the query string cannot be decoded");
+        }
+        for (String name : params.names()) {
+            if (!allowed.contains(name)) {
+                throw new CaException(CaException.Kind.MALFORMED, "unknown query parameter '" + shorten(name)
+                        + "'; this resource takes " + String.join(", ", allowed.stream().sorted().toList()));
+            }
+        }
+        return new QueryParams(params);
+    }
+
+    /** The parameter's value, empty when absent. */
+    Optional<String> string(String name) {
+        List<String> values = params.getAll(name);
+        if (values.isEmpty()) {
+            return Optional.empty();
+        }
+        if (values.size() > 1) {
+            throw bad(name, "is given more than once");
+        }
+        String v = values.get(0).trim();
+        if (v.isEmpty()) {
+            throw bad(name, "must not be empty");
+        }
+        return Optional.of(v);
+    }
+
+    /** An integer in {@code [min, max]}, or {@code defaultValue} when absent. */
+    long integer(String name, long defaultValue, long min, long max) {
+        Optional<String> v = string(name);
+        if (v.isEmpty()) {
+            return defaultValue;
+        }
+        long n;
+        try {
+            n = Long.parseLong(v.get());
+        } catch (NumberFormatException e) {
+            throw bad(name, "must be an integer between " + min + " and " + max);
+        }
+        if (n < min || n > max) {
+            throw bad(name, "must be between " + min + " and " + max);
+        }
+        return n;
+    }
+
+    /** An RFC 3339 date-time with an offset ({@code 2027-01-31T00:00:00Z}), empty when absent. */
+    Optional<Instant> instant(String name) {
+        return string(name).map(v -> {
+            try {
+                return OffsetDateTime.parse(v).toInstant();
+            } catch (DateTimeParseException e) {
+                throw bad(name, "must be an RFC 3339 date-time with an offset, e.g. 2027-01-31T00:00:00Z");
+            }
+        });
+    }
+
+    /** A {@code MALFORMED} problem about parameter {@code name}. */
+    static CaException bad(String name, String what) {
+        return new CaException(CaException.Kind.MALFORMED, "query parameter '" + name + "' " + what);
+    }
+
+    private static String shorten(String s) {
+        String t = s.length() > 64 ? s.substring(0, 64) + "…" : s;
+        return t.replaceAll("\\p{Cntrl}", "?");
+    }
+}

@@ -1,0 +1,41 @@
+package dev.hallmark.api;
+
+import dev.hallmark.authority.Authority;
+import dev.hallmark.authority.RevocationReason;
+import dev.hallmark.authority.RevocationRequest;
+import dev.hallmark.server.Caller;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+
+/**
+ * {@code POST /api/v1/certificates/{serial}/revoke} with {@code {"reason": "keyCompromise"}} (RFC 5280 names;
+ * {@code unspecified} when absent). Acknowledged only after the revocation and its audit entries commit
+ * (RELIABILITY I8); a second revocation is 409 {@code alreadyRevoked} unless it raises the reason to
+ * keyCompromise. Answers with the certificate as it now stands.
+ */
+final class RevokeHandler {
+    private static final Set<String> MEMBERS = Set.of("reason");
+
+    private final Authority authority;
+    private final CertificateLookup lookup;
+
+    RevokeHandler(Authority authority, CertificateLookup lookup) {
+        this.authority = authority;
+        this.lookup = lookup;
+    }
+
+    void handle(RoutingContext ctx, Caller caller) {
+        QueryParams query = QueryParams.of(ctx, Set.of("ca"));
+        JsonRequest body = JsonRequest.parseOrEmpty(ctx.body() == null ? null : ctx.body().buffer(), MEMBERS);
+        RevocationReason reason = body.optionalString("reason").map(RevocationReason::parse)
+                .orElse(RevocationReason.UNSPECIFIED);
+        CertificateLookup.Found found = lookup.find(ctx.pathParam("serial"), query.string("ca"));
+        authority.revoke(new RevocationRequest(found.ca(), found.serial(), reason, caller.actor()));
+        CertificateLookup.Found now = lookup.reload(found);
+        if (now.hasCertificate()) {
+            Replies.json(ctx, CertificateView.full(now.certificate(), authority.now(), authority.signingCaChain(now.ca())));
+        } else {
+            Replies.json(ctx, SerialView.of(now.record()));
+        }
+    }
+}
