@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the shaded jar and third-party tools (openssl, certtool, pkcs11-tool) as child processes, as a user would. */
+/**
+ * Runs the shaded jar and third-party tools (openssl, certtool, pkcs11-tool, curl, dpkg-deb) as child processes, as a
+ * user would.
+ */
 final class Processes {
     private Processes() {
     }
@@ -64,5 +67,80 @@ final class Processes {
     /** Runs a command with the inherited environment. */
     static Result run(String... cmd) {
         return run(Map.of(), List.of(cmd));
+    }
+
+    /** Whether an executable of that name is on {@code PATH}. */
+    static boolean onPath(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Starts {@code java -jar hallmark.jar args...} in the background (a server), its output going to files so it
+     * can never block on a full pipe.
+     */
+    static Running start(Map<String, String> env, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar().toString()));
+        cmd.addAll(List.of(args));
+        try {
+            Path out = Files.createTempFile("server", ".out");
+            Path err = Files.createTempFile("server", ".err");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().putAll(env);
+            return new Running(pb.start(), out, err);
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + cmd + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A background process and the files its output goes to. */
+    record Running(Process process, Path out, Path err) {
+        /** What it printed so far. */
+        String stdout() {
+            return read(out);
+        }
+
+        /** Its stdout and stderr so far, for failure messages. */
+        String output() {
+            return (process.isAlive() ? "running" : "exit " + process.exitValue()) + "\n--- stdout\n" + read(out)
+                    + "\n--- stderr\n" + read(err);
+        }
+
+        /**
+         * Sends SIGTERM (what {@code systemctl stop} and {@code docker stop} send) and waits for the exit.
+         *
+         * @return the exit code, or empty when it did not exit in time (it is then killed)
+         */
+        java.util.OptionalInt terminate(java.time.Duration wait) throws InterruptedException {
+            process.destroy();
+            if (process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                return java.util.OptionalInt.of(process.exitValue());
+            }
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            return java.util.OptionalInt.empty();
+        }
+
+        /** Kills it if still running and deletes the output files. */
+        void cleanUp() throws IOException, InterruptedException {
+            if (process.isAlive()) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+
+        private static String read(Path file) {
+            try {
+                return Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "(unreadable: " + e.getMessage() + ")";
+            }
+        }
     }
 }
