@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The authority's meters: issuance and revocation outcomes by profile, protocol and outcome (counted as they happen,
  * through {@link AuthorityObserver}), and gauges read from the database by {@link #refresh()} on a schedule — never on
- * a scrape, so a slow database cannot stall {@code /metrics}: ledger size and checkpoint age, days until each CA
- * certificate and the soonest-expiring leaf expire, and the connection pool.
+ * a scrape, so a slow database cannot stall {@code /metrics}: ledger size and checkpoint age, seconds until each CA
+ * certificate and the soonest-expiring leaf expire (in seconds, the Prometheus base unit: divide by 86400 for
+ * days), and the connection pool.
  */
 public final class AuthorityMetrics implements AuthorityObserver {
     private final MeterRegistry registry;
@@ -48,8 +49,8 @@ public final class AuthorityMetrics implements AuthorityObserver {
                 .description("entries integrated into the audit ledger's Merkle tree").register(registry);
         Gauge.builder(ServerMetrics.PREFIX + "ledger.checkpoint.age", this, m -> secondsSince(m.lastCheckpoint.get()))
                 .description("seconds since the latest signed ledger checkpoint").baseUnit("seconds").register(registry);
-        Gauge.builder(ServerMetrics.PREFIX + "certificate.leaf.soonest.expiry", this, m -> daysUntil(m.soonestLeaf.get()))
-                .description("days until the soonest-expiring valid end-entity certificate expires").baseUnit("days")
+        Gauge.builder(ServerMetrics.PREFIX + "certificate.leaf.soonest.expiry", this, m -> secondsUntil(m.soonestLeaf.get()))
+                .description("seconds until the soonest-expiring valid end-entity certificate expires").baseUnit("seconds")
                 .register(registry);
         if (database.dataSource() instanceof com.zaxxer.hikari.HikariDataSource hikari) {
             bindPool(hikari);
@@ -77,8 +78,8 @@ public final class AuthorityMetrics implements AuthorityObserver {
         for (CaRecord ca : authority.cas()) {
             caExpiry.computeIfAbsent(ca.name(), name -> {
                 AtomicReference<Instant> ref = new AtomicReference<>();
-                Gauge.builder(ServerMetrics.PREFIX + "ca.certificate.expiry", ref, r -> daysUntil(r.get()))
-                        .tag("ca", name).description("days until the CA certificate expires").baseUnit("days")
+                Gauge.builder(ServerMetrics.PREFIX + "ca.certificate.expiry", ref, r -> secondsUntil(r.get()))
+                        .tag("ca", name).description("seconds until the CA certificate expires").baseUnit("seconds")
                         .register(registry);
                 return ref;
             }).set(ca.notAfter());
@@ -89,8 +90,8 @@ public final class AuthorityMetrics implements AuthorityObserver {
         return t == null ? Double.NaN : Duration.between(t, clock.instant()).toMillis() / 1000.0;
     }
 
-    private double daysUntil(Instant t) {
-        return t == null ? Double.NaN : Duration.between(clock.instant(), t).toSeconds() / 86_400.0;
+    private double secondsUntil(Instant t) {
+        return t == null ? Double.NaN : Duration.between(clock.instant(), t).toSeconds();
     }
 
     @Override
@@ -104,7 +105,7 @@ public final class AuthorityMetrics implements AuthorityObserver {
     }
 
     private void issuance(IssuanceRequest request, String outcome) {
-        Counter.builder(ServerMetrics.PREFIX + "certificates.issued")
+        Counter.builder(ServerMetrics.PREFIX + "issuance.requests")
                 .description("issuance requests by profile, protocol and outcome (issued, or the refusal kind)")
                 .tag("profile", request.profile()).tag("protocol", request.provenance().channel()).tag("outcome", outcome)
                 .register(registry).increment();
@@ -121,7 +122,7 @@ public final class AuthorityMetrics implements AuthorityObserver {
     }
 
     private void revocation(RevocationRequest request, String outcome) {
-        Counter.builder(ServerMetrics.PREFIX + "certificates.revoked")
+        Counter.builder(ServerMetrics.PREFIX + "revocation.requests")
                 .description("revocation requests by reason and outcome")
                 .tag("reason", request.reason().name().toLowerCase(Locale.ROOT)).tag("outcome", outcome)
                 .register(registry).increment();

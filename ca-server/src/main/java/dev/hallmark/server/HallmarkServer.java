@@ -2,6 +2,7 @@ package dev.hallmark.server;
 
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
@@ -14,6 +15,7 @@ import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.util.ArrayList;
@@ -29,6 +31,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +53,8 @@ public final class HallmarkServer implements AutoCloseable {
     private static final Logger ACCESS = LoggerFactory.getLogger("dev.hallmark.access");
     private static final String CALLER = "hallmark.caller";
     private static final String OPERATION = "hallmark.operation";
+    private static final String LISTENER = "hallmark.listener";
+    private static final Pattern PATH_PARAMETER = Pattern.compile(":[A-Za-z0-9_]+");
 
     private final ServerContext context;
     private final ServerSettings settings;
@@ -158,7 +164,7 @@ public final class HallmarkServer implements AutoCloseable {
     private void listen(Set<Listener> listeners) {
         Map<Listener, Router> routers = new EnumMap<>(Listener.class);
         for (Listener l : listeners) {
-            routers.put(l, newRouter());
+            routers.put(l, newRouter(l));
         }
         for (Route r : routes) {
             Router router = routers.get(r.listener());
@@ -194,7 +200,10 @@ public final class HallmarkServer implements AutoCloseable {
                 .setIdleTimeoutUnit(TimeUnit.SECONDS)
                 .setMaxFormAttributeSize(8192)
                 .setDecompressionSupported(false)
-                .setCompressionSupported(false);
+                .setCompressionSupported(false)
+                // HTTP/1.1 only: the request-line, header and connection limits are the HTTP/1.1 codec's, and h2c
+                // sniffing delays the connection (and so the slow-client deadline and the cap) to the first bytes.
+                .setHttp2ClearTextEnabled(false);
         if (listener == Listener.HTTPS) {
             o.setSsl(true)
                     .setSslHandshakeTimeout(settings.headerTimeout().toMillis())
@@ -283,16 +292,58 @@ public final class HallmarkServer implements AutoCloseable {
         }
     }
 
-    private Router newRouter() {
+    private Router newRouter(Listener listener) {
         Router router = Router.router(context.vertx());
-        router.route().handler(this::begin);
+        String listenerName = listener.name().toLowerCase(Locale.ROOT);
+        router.route().handler(ctx -> {
+            ctx.put(LISTENER, listenerName); // also for requests no route matches (404/405), so they are metered
+            begin(ctx);
+        });
         router.errorHandler(404, ctx -> Problems.send(ctx, Problems.ofStatus(404, "no resource at " + ctx.request().path())));
-        router.errorHandler(405, ctx -> Problems.send(ctx, Problems.ofStatus(405, ctx.request().method() + " is not allowed on "
-                + ctx.request().path())));
+        router.errorHandler(405, ctx -> {
+            String allow = allowedMethods(listener, ctx.normalizedPath());
+            if (!allow.isEmpty()) {
+                ctx.response().putHeader("Allow", allow); // RFC 9110 15.5.6: a 405 names what the resource supports
+            }
+            Problems.send(ctx, Problems.ofStatus(405, ctx.request().method() + " is not allowed on "
+                    + ctx.request().path() + (allow.isEmpty() ? "" : " (allowed: " + allow + ")")));
+        });
         router.errorHandler(413, ctx -> sendAndClose(ctx, Problems.ofStatus(413, "the request body is larger than this route accepts")));
         router.errorHandler(400, ctx -> fail(ctx, ctx.failure() != null ? ctx.failure() : null, 400));
         router.errorHandler(500, ctx -> fail(ctx, ctx.failure(), 500));
         return router;
+    }
+
+    /** The methods of the routes on {@code listener} whose path matches {@code path}, e.g. {@code GET, HEAD}. */
+    private String allowedMethods(Listener listener, String path) {
+        Set<String> methods = new java.util.TreeSet<>();
+        for (Route r : routes) {
+            if (r.listener() == listener && path != null && pathPattern(r.path()).matcher(path).matches()) {
+                methods.add(r.method().name());
+            }
+        }
+        return String.join(", ", methods);
+    }
+
+    /**
+     * A Vert.x route path as a regular expression: {@code :name} matches one segment, a trailing {@code /*} the rest
+     * of the path, or nothing ({@code /ocsp/*} also matches {@code /ocsp}, as in Vert.x).
+     */
+    static Pattern pathPattern(String routePath) {
+        boolean wildcard = routePath.endsWith("/*");
+        String p = wildcard ? routePath.substring(0, routePath.length() - 2) : routePath;
+        StringBuilder re = new StringBuilder();
+        Matcher m = PATH_PARAMETER.matcher(p);
+        int at = 0;
+        while (m.find()) {
+            re.append(Pattern.quote(p.substring(at, m.start()))).append("[^/]+");
+            at = m.end();
+        }
+        re.append(Pattern.quote(p.substring(at)));
+        if (wildcard) {
+            re.append("(/.*)?");
+        }
+        return Pattern.compile(re.toString());
     }
 
     /** First handler of every request: id, deadline, access log and latency. */
@@ -311,7 +362,7 @@ public final class HallmarkServer implements AutoCloseable {
             context.vertx().cancelTimer(timeout);
             String operation = ctx.get(OPERATION, "unmatched");
             int status = ctx.response().getStatusCode();
-            metrics.requestEnded(sample, ctx.get("hallmark.listener", "unknown"), operation, ctx.request().method().name(), status);
+            metrics.requestEnded(sample, ctx.get(LISTENER, "unknown"), operation, ctx.request().method().name(), status);
             Caller caller = ctx.get(CALLER, Caller.ANONYMOUS);
             ACCESS.info("[{}] {} {} {} {} {}ms {}", requestId, ctx.request().remoteAddress(), ctx.request().method(),
                     ctx.request().path(), status, (System.nanoTime() - started) / 1_000_000, caller.actor());
@@ -337,18 +388,29 @@ public final class HallmarkServer implements AutoCloseable {
 
     private void mount(Router router, Route route) {
         io.vertx.ext.web.Route r = router.route(route.method(), route.path());
-        r.handler(ctx -> precheck(ctx, route));
-        r.handler(ctx -> authorize(ctx, route));
+        r.handler(new BeforeBody(ctx -> precheck(ctx, route)));
+        r.handler(new BeforeBody(ctx -> authorize(ctx, route)));
         if (route.maxBodyBytes() > 0) {
             r.handler(BodyHandler.create(false).setBodyLimit(route.maxBodyBytes()).setPreallocateBodyBuffer(false));
         }
         r.handler(ctx -> run(ctx, route));
     }
 
+    /**
+     * A check that must run before the body is read. Vert.x Web orders a route's handlers by kind and refuses a
+     * {@link BodyHandler} after a plain one; marking the checks as platform handlers keeps our order (media type,
+     * declared length, authentication, then the body) instead of reading bodies for unauthenticated callers.
+     */
+    private record BeforeBody(Handler<RoutingContext> check) implements PlatformHandler {
+        @Override
+        public void handle(RoutingContext ctx) {
+            check.handle(ctx);
+        }
+    }
+
     /** Media type and declared length, before authentication and before any byte of the body is read. */
     private void precheck(RoutingContext ctx, Route route) {
         ctx.put(OPERATION, route.operationId());
-        ctx.put("hallmark.listener", route.listener().name().toLowerCase(Locale.ROOT));
         if (route.maxBodyBytes() > 0) {
             ctx.request().pause(); // nothing is read before authentication; the body handler resumes
         }
@@ -490,10 +552,16 @@ public final class HallmarkServer implements AutoCloseable {
         Problems.send(ctx, Problems.of(failure, requestId));
     }
 
-    /** Answers and closes the connection: the unread body must not be parsed as a next request. */
+    /**
+     * Answers and, while the request body is still unread, closes the connection once the answer is written: the
+     * client must not be left uploading into a paused request, and the rest of the body is never read. Vert.x keeps
+     * an HTTP/1.1 connection open despite a {@code Connection: close} response header, so the close is explicit.
+     */
     private static void sendAndClose(RoutingContext ctx, Problems.Problem problem) {
         if (!ctx.request().isEnded()) {
+            HttpConnection conn = ctx.request().connection();
             ctx.response().putHeader("Connection", "close");
+            ctx.addEndHandler(ar -> conn.close());
         }
         Problems.send(ctx, problem);
     }

@@ -130,11 +130,12 @@ public final class HttpsCertificates implements HttpsIdentity {
     }
 
     /**
-     * Renews when two thirds of the lifetime have passed, or the certificate was revoked. Blocking.
+     * Renews when two thirds of the lifetime have passed, or the certificate was revoked. Blocking; the check and
+     * the issuance are one step, so concurrent callers (the periodic check, an operator) issue one certificate.
      *
      * @return whether a new certificate was issued (the listener must then be updated)
      */
-    public boolean renewIfDue() {
+    public synchronized boolean renewIfDue() {
         Current c = current.get();
         if (c != null && !due(c)) {
             return false;
@@ -280,7 +281,10 @@ public final class HttpsCertificates implements HttpsIdentity {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** The kept certificate if it is usable for the wanted names from the configured CA; otherwise null. */
+    /**
+     * The kept certificate if it is from the configured CA, matches the kept key and names every wanted name the
+     * policy allows; otherwise null.
+     */
     private Current load() {
         Path keyFile = directory.resolve("key.pem");
         Path chainFile = directory.resolve("chain.pem");
@@ -296,8 +300,10 @@ public final class HttpsCertificates implements HttpsIdentity {
             }
             X509CertificateHolder leaf = chain.get(0);
             X509CertificateHolder issuer = new X509CertificateHolder(authority.signingCa(issuingCa).record().certificateDer());
+            // The names to expect are those the policy allows now: a refused name was left out at issuance, and
+            // asking for it again would issue a new certificate at every start.
             if (!leaf.getIssuer().equals(issuer.getSubject()) || !Pem.publicKeyMatches(keyPem, leaf)
-                    || !Pem.identifiers(leaf).containsAll(wanted)) {
+                    || !Pem.identifiers(leaf).containsAll(allowedNames(newKey()))) {
                 return null;
             }
             return new Current(keyPem, chainPem, leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(),

@@ -8,8 +8,9 @@ import java.util.Set;
 
 /**
  * One route of an {@link Endpoint}: where it lives, who may call it and what it accepts. The server applies, in
- * this order and before the handler sees a byte of the body: the connection and header limits, the request deadline,
- * authentication and {@link Access} (401/403), the content type (415) and the body limit (413).
+ * this order: the connection and header limits, the request deadline, the content type (415) and the declared body
+ * length (413) — both before authentication, as they need no credential lookup — then authentication and
+ * {@link Access} (401/403), and only then reads the body, refusing it past the limit (413).
  *
  * @param listener     the listener the route lives on
  * @param method       the HTTP method

@@ -32,6 +32,16 @@ public final class ServerMetrics {
     /** A Prometheus registry with the {@code hallmark_} prefix on every meter and the JVM meters bound. */
     public static PrometheusMeterRegistry newRegistry() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // Two of Micrometer's processor meters break Prometheus naming rules (promtool): a counter in nanoseconds
+        // (process_cpu_usage remains) and a gauge ending in _count.
+        // (Micrometer maps every name before it asks any filter to accept: the prefix is on by then.)
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals(PREFIX + "process.cpu.time")));
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+            }
+        });
         registry.config().meterFilter(new MeterFilter() {
             @Override
             public Meter.Id map(Meter.Id id) {

@@ -88,11 +88,12 @@ public final class ServerRuntime implements AutoCloseable {
                     parts.token(), credentials, parts.registry(), vertx, parts.clock());
             HttpsCertificates https = new HttpsCertificates(parts.authority(), config.issuingCa(), settings,
                     config.dataDir().resolve("https"), parts.clock());
+            // Metrics first, so the HTTPS certificate issued at start is counted like every other issuance.
+            AuthorityMetrics metrics = new AuthorityMetrics(parts.registry(), parts.authority(), parts.ledger(),
+                    parts.database(), parts.clock());
             if (role != ServerRole.OCSP) {
                 https.ensure();
             }
-            AuthorityMetrics metrics = new AuthorityMetrics(parts.registry(), parts.authority(), parts.ledger(),
-                    parts.database(), parts.clock());
             metrics.refresh();
             Health health = new Health(parts.database(), parts.token(), parts.ledger());
             ServerRuntime[] self = new ServerRuntime[1];

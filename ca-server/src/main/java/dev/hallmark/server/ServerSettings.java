@@ -71,9 +71,13 @@ public record ServerSettings(String httpsHost, int httpsPort, List<String> https
         return host;
     }
 
+    /**
+     * A duration of at least one second: the idle timeout is handed to Vert.x in whole seconds, where a sub-second
+     * value would become 0, which switches it off.
+     */
     private static Duration positive(ConfigNode section, String key, Duration defaultValue) {
         Duration d = section.duration(key, defaultValue);
-        if (d.isZero() || d.compareTo(Duration.ofDays(1)) > 0) {
+        if (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofDays(1)) > 0) {
             throw section.get(key).error("expected a duration between 1s and 1d");
         }
         return d;

@@ -4,8 +4,13 @@ import dev.hallmark.admin.AdminCredentials;
 import dev.hallmark.admin.AdminRole;
 import dev.hallmark.authority.IssuedCertificate;
 import dev.hallmark.authority.testing.TestPki;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.hallmark.config.ConfigNode;
 import dev.hallmark.config.HallmarkConfig;
+import dev.hallmark.hsm.CryptoToken;
 import dev.hallmark.server.Endpoint;
 import dev.hallmark.server.HallmarkServer;
 import dev.hallmark.server.Listener;
@@ -16,6 +21,7 @@ import dev.hallmark.server.ServerRuntime;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,6 +36,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -48,22 +55,96 @@ public final class TestServer implements AutoCloseable {
     public final String auditorToken;
     private final HttpClient client;
 
+    private final HallmarkConfig config;
+    private final List<Endpoint> endpoints;
+    private final ServerRole role;
+
     private TestServer(TestPki.Builder pkiBuilder, String yaml, List<Endpoint> endpoints, ServerRole role) throws IOException {
         this.registry = ServerMetrics.newRegistry();
-        this.pki = pkiBuilder.wrapToken(t -> new MeteredToken(t, registry)).build();
+        UnaryOperator<CryptoToken> adjusted = tokenWrapper(pkiBuilder);
+        this.pki = pkiBuilder.wrapToken(t -> new MeteredToken(adjusted.apply(t), registry)).build();
         this.dataDir = Files.createTempDirectory("hallmark-server-test");
         String base = "https: {port: 0, host: 127.0.0.1}\nhttp: {port: 0, host: 127.0.0.1}\n"
                 + "management: {port: 0, host: 127.0.0.1}\nserver: {shutdownGrace: 2s}\n";
-        ConfigNode root = ConfigNode.parse("test.yaml", base + (yaml == null ? "" : yaml));
-        HallmarkConfig config = HallmarkConfig.from(dataDir, root);
+        ConfigNode root = ConfigNode.parse("test.yaml", merge(base, yaml));
+        this.config = HallmarkConfig.from(dataDir, root);
+        this.endpoints = endpoints;
+        this.role = role;
         AdminCredentials credentials = new AdminCredentials(pki.database, pki.ledger);
         this.adminToken = credentials.create("test-admin", AdminRole.ADMIN, "test:fixture", pki.clock.instant()).token();
         this.operatorToken = credentials.create("test-operator", AdminRole.OPERATOR, "test:fixture", pki.clock.instant()).token();
         this.auditorToken = credentials.create("test-auditor", AdminRole.AUDITOR, "test:fixture", pki.clock.instant()).token();
-        this.runtime = ServerRuntime.start(new ServerRuntime.Parts(config, pki.authority, pki.ledger, pki.database, pki.token,
-                registry, pki.clock, c -> { }), role, endpoints);
+        this.runtime = startRuntime();
         this.client = HttpClient.newBuilder().sslContext(trustingRoot()).connectTimeout(Duration.ofSeconds(5))
                 .version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    private ServerRuntime startRuntime() {
+        return ServerRuntime.start(new ServerRuntime.Parts(config, pki.authority, pki.ledger, pki.database, pki.token,
+                registry, pki.clock, c -> { }), role, endpoints);
+    }
+
+    /**
+     * Starts another runtime over the same fixture, data directory, configuration and endpoints (on new ports), as
+     * a restart of the process would. Close {@link #runtime} first to model a restart; the caller closes the one
+     * returned.
+     */
+    public ServerRuntime startAgain() {
+        return startRuntime();
+    }
+
+    /**
+     * The token wrapper already set on {@code pki} (through {@link Builder#pki}), so that the meter wrapper this
+     * harness adds goes around it instead of replacing it: {@code pki(b -> b.wrapToken(FaultyToken::new))} must
+     * reach the running server. TestPki keeps the wrapper package-private, hence the reflection.
+     */
+    @SuppressWarnings("unchecked")
+    private static UnaryOperator<CryptoToken> tokenWrapper(TestPki.Builder pki) {
+        try {
+            Field f = TestPki.Builder.class.getDeclaredField("tokenWrapper");
+            f.setAccessible(true);
+            UnaryOperator<CryptoToken> w = (UnaryOperator<CryptoToken>) f.get(pki);
+            return w == null ? t -> t : w;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("TestPki.Builder changed: cannot compose token wrappers", e);
+        }
+    }
+
+    /**
+     * The base document with {@code extra} merged in key by key (mappings recursively), so a test's
+     * {@code server: {...}} adds to the base {@code server: {shutdownGrace: 2s}} instead of replacing it (YAML keeps
+     * only the last of two equal keys).
+     */
+    static String merge(String base, String extra) {
+        if (extra == null || extra.isBlank()) {
+            return base;
+        }
+        try {
+            ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+            JsonNode into = yaml.readTree(base);
+            JsonNode from = yaml.readTree(extra);
+            if (from == null || from.isMissingNode() || from.isNull()) {
+                return base;
+            }
+            if (!from.isObject()) {
+                return base + extra; // let the configuration reader report it
+            }
+            mergeInto((ObjectNode) into, (ObjectNode) from);
+            return yaml.writeValueAsString(into);
+        } catch (IOException e) {
+            return base + extra; // not valid YAML: the configuration reader names the problem
+        }
+    }
+
+    private static void mergeInto(ObjectNode into, ObjectNode from) {
+        from.properties().forEach(e -> {
+            JsonNode existing = into.get(e.getKey());
+            if (existing instanceof ObjectNode o && e.getValue() instanceof ObjectNode n) {
+                mergeInto(o, n);
+            } else {
+                into.set(e.getKey(), e.getValue());
+            }
+        });
     }
 
     /** Every discovered endpoint, role {@code all}, H2. */
@@ -88,7 +169,7 @@ public final class TestServer implements AutoCloseable {
             return this;
         }
 
-        /** Extra configuration appended to the test's hallmark.yaml. */
+        /** Extra configuration merged into the test's hallmark.yaml (mappings key by key; the extra wins). */
         public Builder yaml(String extra) {
             this.yaml = extra;
             return this;
@@ -170,6 +251,29 @@ public final class TestServer implements AutoCloseable {
             tmf.init(ks);
             SSLContext ssl = SSLContext.getInstance("TLS");
             ssl.init(null, tmf.getTrustManagers(), null);
+            return ssl;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * An SSL context trusting only the fixture's root, validating at {@code at} (the fixture clock's time, so a
+     * certificate issued after {@code pki.clock} moved on is still "current"), presenting {@code keys} (null: no client
+     * certificate).
+     */
+    public SSLContext trustingRoot(java.time.Instant at, javax.net.ssl.KeyManager[] keys) {
+        try {
+            X509Certificate root = (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(pki.root.record().certificateDer()));
+            java.security.cert.PKIXBuilderParameters params = new java.security.cert.PKIXBuilderParameters(
+                    java.util.Set.of(new java.security.cert.TrustAnchor(root, null)), null);
+            params.setRevocationEnabled(false);
+            params.setDate(java.util.Date.from(at));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+            tmf.init(new javax.net.ssl.CertPathTrustManagerParameters(params));
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(keys, tmf.getTrustManagers(), null);
             return ssl;
         } catch (Exception e) {
             throw new IllegalStateException(e);
