@@ -1,6 +1,7 @@
 package dev.hallmark.api;
 
 import dev.hallmark.authority.Authority;
+import dev.hallmark.authority.CaException;
 import dev.hallmark.authority.RevocationReason;
 import dev.hallmark.authority.RevocationRequest;
 import dev.hallmark.server.Caller;
@@ -24,12 +25,26 @@ final class RevokeHandler {
         this.lookup = lookup;
     }
 
+    /**
+     * Revoking a CA's own certificate stops that CA (and everything below it) from issuing: only an admin may
+     * (RELIABILITY T60), never an operator.
+     */
+    private void refuseCaCertificateUnlessAdmin(CertificateLookup.Found found, Caller caller) {
+        boolean caCertificate = authority.cas().stream().anyMatch(ca -> ca.serial().equals(found.serial())
+                && found.ca().equals(ca.parentName() != null ? ca.parentName() : ca.name()));
+        if (caCertificate && caller.role() != dev.hallmark.admin.AdminRole.ADMIN) {
+            throw new CaException(CaException.Kind.UNAUTHORIZED, "serial " + found.serial().hex() + " is the certificate "
+                    + "of a CA; revoking it stops that CA, so only an admin credential may");
+        }
+    }
+
     void handle(RoutingContext ctx, Caller caller) {
         QueryParams query = QueryParams.of(ctx, Set.of("ca"));
         JsonRequest body = JsonRequest.parseOrEmpty(ctx.body() == null ? null : ctx.body().buffer(), MEMBERS);
         RevocationReason reason = body.optionalString("reason").map(RevocationReason::parse)
                 .orElse(RevocationReason.UNSPECIFIED);
         CertificateLookup.Found found = lookup.find(ctx.pathParam("serial"), query.string("ca"));
+        refuseCaCertificateUnlessAdmin(found, caller);
         authority.revoke(new RevocationRequest(found.ca(), found.serial(), reason, caller.actor()));
         CertificateLookup.Found now = lookup.reload(found);
         if (now.hasCertificate()) {

@@ -87,6 +87,14 @@ class CertificateApiNegativeTest {
     }
 
     @Test
+    void onlyAnAdminMayRevokeACaCertificate() {
+        String issuingCaSerial = server.pki.issuing.record().serial().hex();
+        JsonNode problem = refused(403, "unauthorized", () -> api.postJson(server.operatorToken,
+                "/api/v1/certificates/" + issuingCaSerial + "/revoke?ca=root", "{\"reason\": \"superseded\"}"));
+        assertThat(problem.path("detail").asText()).contains("only an admin");
+    }
+
+    @Test
     void auditorMayNotIssueOrRevokeOrDryRun() {
         refused(403, "forbidden", () -> api.postJson(server.auditorToken, "/api/v1/certificates", issueJson("aud.example")));
         refused(403, "forbidden", () -> api.postJson(server.auditorToken, "/api/v1/certificates/" + issuedSerial + "/revoke",

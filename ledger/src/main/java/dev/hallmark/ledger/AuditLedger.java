@@ -81,6 +81,12 @@ public interface AuditLedger {
     Optional<LedgerEntry> entryById(long id);
 
     /**
+     * The entries of one type about one subject (e.g. {@code CERTIFICATE_ISSUED} for {@code issuing/<serial hex>}),
+     * integrated or not, oldest first; at most {@code max}. Indexed.
+     */
+    List<LedgerEntry> find(AuditEventType type, String subject, int max);
+
+    /**
      * Checks the whole ledger end to end (streaming, page by page, on one consistent snapshot): every leaf hash
      * against its row, leaf indices contiguous from 0, every checkpoint's root and signature, every
      * {@link AuditEventType#LEDGER_CHECKPOINT_SIGNED} entry against its checkpoint row, the head against the

@@ -372,6 +372,25 @@ public final class JdbcAuditLedger implements AuditLedger {
         });
     }
 
+    @Override
+    public List<LedgerEntry> find(AuditEventType type, String subject, int max) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + ENTRY_COLUMNS
+                    + " FROM ledger_entry WHERE subject = ? AND event_type = ? ORDER BY id LIMIT ?")) {
+                ps.setString(1, subject);
+                ps.setString(2, type.name());
+                ps.setInt(3, max);
+                List<LedgerEntry> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(entry(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
     private static LedgerEntry entry(ResultSet rs) throws SQLException {
         long leaf = rs.getLong(2);
         Long leafIndex = rs.wasNull() ? null : leaf;

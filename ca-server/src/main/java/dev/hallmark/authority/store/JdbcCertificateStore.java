@@ -473,7 +473,7 @@ public final class JdbcCertificateStore implements CertificateStore {
     @Override
     public List<CaRecord> cas() {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + CA_COLUMNS + " FROM ca ORDER BY created_at, name");
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + CA_COLUMNS + " FROM ca ORDER BY CASE WHEN parent_name IS NULL THEN 0 ELSE 1 END, created_at, name");
                  ResultSet rs = ps.executeQuery()) {
                 List<CaRecord> out = new ArrayList<>();
                 while (rs.next()) {

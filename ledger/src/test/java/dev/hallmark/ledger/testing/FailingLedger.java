@@ -1,6 +1,7 @@
 package dev.hallmark.ledger.testing;
 
 import dev.hallmark.ledger.AuditEvent;
+import dev.hallmark.ledger.AuditEventType;
 import dev.hallmark.ledger.AuditLedger;
 import dev.hallmark.ledger.Checkpoint;
 import dev.hallmark.ledger.ConsistencyProof;
@@ -202,6 +203,11 @@ public final class FailingLedger implements AuditLedger {
     @Override
     public Optional<LedgerEntry> entryById(long id) {
         return delegate.entryById(id);
+    }
+
+    @Override
+    public List<LedgerEntry> find(AuditEventType type, String subject, int max) {
+        return delegate.find(type, subject, max);
     }
 
     /** Passes through. */
