@@ -34,7 +34,21 @@ class ModuleBoundariesTest {
                         "dev.hallmark.config..")
                 .check(classes);
         noClasses().that().resideInAPackage("dev.hallmark.authority..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.hallmark.cli..", "dev.hallmark.server..",
+                        "dev.hallmark.api..", "io.micrometer..")
+                .because("the core reports outcomes through AuthorityObserver; metrics and HTTP live outside it")
+                .check(classes);
+        noClasses().that().resideInAnyPackage("dev.hallmark.server..", "dev.hallmark.api..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.hallmark.cli..")
+                .because("the CLI composes the server, never the reverse")
+                .check(classes);
+    }
+
+    @Test
+    void endpointsNeverTouchSql() {
+        noClasses().that().resideInAnyPackage("dev.hallmark.api..", "dev.hallmark.server..", "dev.hallmark.protocol..")
+                .should().dependOnClassesThat().resideInAnyPackage("java.sql..")
+                .because("a protocol package never touches SQL (SPEC Architecture): stores live with the core")
                 .check(classes);
     }
 
