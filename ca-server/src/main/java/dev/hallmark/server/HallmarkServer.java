@@ -3,7 +3,6 @@ package dev.hallmark.server;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpConnection;
@@ -53,6 +52,8 @@ public final class HallmarkServer implements AutoCloseable {
     private static final Logger ACCESS = LoggerFactory.getLogger("dev.hallmark.access");
     private static final String CALLER = "hallmark.caller";
     private static final String OPERATION = "hallmark.operation";
+    /** Blocking tasks waiting for a worker at most; beyond, requests get 503 rather than unbounded queueing. */
+    private static final int WORKER_QUEUE = 4096;
     private static final String LISTENER = "hallmark.listener";
     private static final Pattern PATH_PARAMETER = Pattern.compile(":[A-Za-z0-9_]+");
 
@@ -60,7 +61,7 @@ public final class HallmarkServer implements AutoCloseable {
     private final ServerSettings settings;
     private final List<Endpoint> endpoints;
     private final List<Route> routes;
-    private final WorkerExecutor worker;
+    private final WorkerPool worker;
     private final Authenticator authenticator;
     private final ServerMetrics metrics;
     private final HttpsIdentity https;
@@ -80,8 +81,7 @@ public final class HallmarkServer implements AutoCloseable {
         this.https = https;
         this.metrics = metrics;
         this.health = health;
-        this.worker = context.vertx().createSharedWorkerExecutor("hallmark-worker", settings.workerThreads(),
-                settings.requestTimeout().toMillis() * 4, TimeUnit.MILLISECONDS);
+        this.worker = new WorkerPool(context.vertx(), settings.workerThreads(), WORKER_QUEUE, context.metrics());
         this.authenticator = new Authenticator(context.credentials(), context.authority());
         for (Listener l : Listener.values()) {
             connections.put(l, new AtomicInteger());
@@ -299,6 +299,14 @@ public final class HallmarkServer implements AutoCloseable {
             ctx.put(LISTENER, listenerName); // also for requests no route matches (404/405), so they are metered
             begin(ctx);
         });
+        router.route().failureHandler(ctx -> {
+            if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException || ctx.response().closed()) {
+                // The client went away mid-request (a load generator stopping, a browser tab closed): nobody to answer.
+                LOG.debug("[{}] client closed the connection before the answer", RequestIds.of(ctx));
+                return;
+            }
+            ctx.next();
+        });
         router.errorHandler(404, ctx -> Problems.send(ctx, Problems.ofStatus(404, "no resource at " + ctx.request().path())));
         router.errorHandler(405, ctx -> {
             String allow = allowedMethods(listener, ctx.normalizedPath());
@@ -469,8 +477,8 @@ public final class HallmarkServer implements AutoCloseable {
                     + "or an admin client certificate"));
             return;
         }
-        worker.executeBlocking(() -> authorization != null ? authenticator.bearer(authorization)
-                        : authenticator.certificate(clientCert), false)
+        worker.submit(() -> authorization != null ? authenticator.bearer(authorization)
+                        : authenticator.certificate(clientCert))
                 .onComplete(ar -> {
                     if (ar.failed()) {
                         fail(ctx, ar.cause(), 500);
@@ -521,7 +529,7 @@ public final class HallmarkServer implements AutoCloseable {
             return;
         }
         String requestId = RequestIds.of(ctx);
-        worker.executeBlocking(() -> {
+        worker.submit(() -> {
             MDC.put(RequestIds.KEY, requestId);
             try {
                 route.handler().handle(ctx, caller);
@@ -529,7 +537,7 @@ public final class HallmarkServer implements AutoCloseable {
                 MDC.remove(RequestIds.KEY);
             }
             return null;
-        }, false).onComplete(ar -> {
+        }).onComplete(ar -> {
             if (ar.failed()) {
                 fail(ctx, ar.cause(), 500);
             } else if (!ctx.response().ended() && !ctx.response().closed()) {
@@ -566,16 +574,25 @@ public final class HallmarkServer implements AutoCloseable {
         Problems.send(ctx, problem);
     }
 
+    /** Runs {@code p} every interval on the worker pool; a run still going when the next is due makes that one skip. */
     private void schedule(Periodic p) {
-        long id = context.vertx().setPeriodic(p.intervalMillis(), t -> worker.executeBlocking(() -> {
-            try {
-                p.task().run();
-            } catch (RuntimeException e) {
-                LOG.warn("{} failed: {}", p.name(), e.getMessage(), e);
-                metrics.backgroundFailure(p.name());
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+        long id = context.vertx().setPeriodic(p.intervalMillis(), t -> {
+            if (!running.compareAndSet(false, true)) {
+                return;
             }
-            return null;
-        }, false));
+            worker.submit(() -> {
+                try {
+                    p.task().run();
+                } catch (RuntimeException e) {
+                    LOG.warn("{} failed: {}", p.name(), e.getMessage(), e);
+                    metrics.backgroundFailure(p.name());
+                } finally {
+                    running.set(false);
+                }
+                return null;
+            }).onFailure(e -> running.set(false));
+        });
         synchronized (timers) {
             timers.add(id);
         }
@@ -613,7 +630,7 @@ public final class HallmarkServer implements AutoCloseable {
                 LOG.warn("endpoint {} did not close cleanly", e.name(), ex);
             }
         }
-        worker.close();
+        worker.close(settings.shutdownGrace().toMillis());
         LOG.info("server stopped");
     }
 

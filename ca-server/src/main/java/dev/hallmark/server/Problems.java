@@ -51,6 +51,10 @@ public final class Problems {
         if (t instanceof CaException e) {
             return ofKind(e, requestId);
         }
+        if (t instanceof WorkerPool.Overloaded) {
+            LOG.warn("[{}] refused: the worker pool is saturated", requestId);
+            return new Problem(503, "unavailable", "Service unavailable", "the server is saturated; retry later");
+        }
         if (t instanceof TokenException e && e.reason() == TokenException.Reason.UNAVAILABLE) {
             return new Problem(503, "tokenUnavailable", "Token unavailable", "the key token cannot sign now; retry later");
         }

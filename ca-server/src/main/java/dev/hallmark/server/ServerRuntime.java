@@ -174,21 +174,41 @@ public final class ServerRuntime implements AutoCloseable {
         authorityMetrics.refresh();
     }
 
+    /** How long shutdown waits for the last ledger checkpoint. */
+    static final Duration FINAL_CHECKPOINT_WAIT = Duration.ofSeconds(10);
+
+    private void finalCheckpoint() {
+        java.util.concurrent.CompletableFuture<Optional<Checkpoint>> done =
+                java.util.concurrent.CompletableFuture.supplyAsync(this::checkpointIfNeeded, runnable -> {
+                    Thread t = new Thread(runnable, "hallmark-final-checkpoint");
+                    t.setDaemon(true);
+                    t.start();
+                });
+        try {
+            done.get(FINAL_CHECKPOINT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warn("final ledger checkpoint did not finish within {}s; the next start signs it", FINAL_CHECKPOINT_WAIT.toSeconds());
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.warn("final ledger checkpoint failed: {}", e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Listener → base URL. */
     public Map<Listener, String> urls() {
         return server.urls();
     }
 
-    /** Drains the listeners, signs a last checkpoint, and stops Vert.x. */
+    /**
+     * Drains the listeners, signs a last checkpoint (given at most {@link #FINAL_CHECKPOINT_WAIT}, so a broken
+     * database cannot hold the shutdown), and stops Vert.x.
+     */
     @Override
     public void close() {
         try {
             server.close();
-            try {
-                checkpointIfNeeded();
-            } catch (RuntimeException e) {
-                LOG.warn("final ledger checkpoint failed: {}", e.getMessage());
-            }
+            finalCheckpoint();
         } finally {
             try {
                 vertx.close().await(10, java.util.concurrent.TimeUnit.SECONDS);

@@ -59,7 +59,8 @@ class ServerEndToEndIT {
         httpPort = ports[1];
         managementPort = ports[2];
         server = Processes.start(Map.of(), "demo", "--data", data.toString(), "--https-port", Integer.toString(httpsPort),
-                "--http-port", Integer.toString(httpPort), "--management-port", Integer.toString(managementPort));
+                "--http-port", Integer.toString(httpPort), "--management-port", Integer.toString(managementPort),
+                "--server-checkpoint-interval", "1s");
         awaitReady();
     }
 
@@ -204,13 +205,48 @@ class ServerEndToEndIT {
         assertThat(curl("http://127.0.0.1:" + managementPort + "/readyz").status()).isEqualTo(200);
     }
 
+    /**
+     * Clients that hang up while their issuance is in flight (a load generator stopping, a proxy timing out) must not
+     * harm the server: once they did, because Vert.x interrupted the worker thread, which closed the H2 file
+     * database's channel under the next ledger checkpoint.
+     */
     @Test
     @Order(7)
+    void clientsHangingUpMidRequestLeaveTheDatabaseAndTheLedgerHealthy() throws Exception {
+        Path csr = tmp.resolve("hangup.csr");
+        openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                tmp.resolve("hangup.key").toString(), "-out", csr.toString(), "-subj", "/CN=hangup.example.com",
+                "-addext", "subjectAltName=DNS:hangup.example.com");
+        Path body = json(Map.of("csr", Files.readString(csr), "profile", "tls-server"));
+        List<Process> hangups = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            hangups.add(new ProcessBuilder("curl", "-s", "-o", "/dev/null", "--max-time", "0.0" + (1 + i % 9),
+                    "--cacert", rootPem().toString(), "-H", bearer(), "-H", "Content-Type: application/json",
+                    "--data-binary", "@" + body, api("/certificates")).redirectErrorStream(true).start());
+        }
+        for (Process p : hangups) {
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        Thread.sleep(3_000); // several background checkpoints (every second here) run over what the hang-ups left
+        Http after = curl(api("/certificates"), "-H", bearer(), "-H", "Content-Type: application/json",
+                "--data-binary", "@" + body);
+        assertThat(after.status()).as(after + "\n" + server.output()).isEqualTo(201);
+        Thread.sleep(2_000);
+        String metrics = Files.readString(curl("http://127.0.0.1:" + managementPort + "/metrics").body());
+        assertThat(metrics).as(server.output()).doesNotContainPattern("hallmark_background_failures_total\\{[^}]*} [1-9]");
+        assertThat(curl("http://127.0.0.1:" + managementPort + "/readyz").status()).isEqualTo(200);
+        assertThat(server.output()).doesNotContain("ClosedByInterrupt", "ClosedChannelException", "Unhandled exception");
+    }
+
+    @Test
+    @Order(8)
     void sigtermDrainsAndExitsZero() throws Exception {
         OptionalInt exit = server.terminate(STOPPED_WITHIN);
         assertThat(exit).as("exited within " + STOPPED_WITHIN + "\n" + server.output()).isPresent();
         assertThat(exit.getAsInt()).as(server.output()).isZero();
         assertThat(curl("http://127.0.0.1:" + managementPort + "/healthz").status()).as("listeners closed").isZero();
+        Processes.Result verify = Processes.hallmark(Map.of(), "ledger", "verify", "--data", data.toString());
+        assertThat(verify.exit()).as("the ledger the server wrote verifies after the drain\n" + verify).isZero();
     }
 
     /** Polls /readyz (curl, as a load balancer would) until 200; fails with the server's output otherwise. */
