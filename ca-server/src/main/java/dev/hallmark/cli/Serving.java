@@ -49,7 +49,16 @@ final class Serving {
             throw e;
         }
         CountDownLatch stop = new CountDownLatch(1);
-        if (!Signals.onTermination(stop::countDown)) {
+        java.util.concurrent.atomic.AtomicInteger signals = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable onSignal = () -> {
+            if (signals.incrementAndGet() > 1) {
+                err.println("hallmark: second signal: exiting without waiting for in-flight requests");
+                err.flush();
+                Runtime.getRuntime().halt(130);
+            }
+            stop.countDown();
+        };
+        if (!Signals.onTermination(onSignal)) {
             // No signal API: drain in a shutdown hook instead (an H2 file database may then close under it).
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(runtime, appliance, out), "hallmark-shutdown"));
         }

@@ -6,7 +6,11 @@ import dev.hallmark.authority.CaRecord;
 import dev.hallmark.authority.SerialNumber;
 import dev.hallmark.authority.SerialRecord;
 import java.io.IOException;
+import org.bouncycastle.cert.CertException;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -17,6 +21,7 @@ import java.util.Optional;
 final class Authenticator {
     private final AdminCredentials credentials;
     private final Authority authority;
+    private static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
     Authenticator(AdminCredentials credentials, Authority authority) {
         this.credentials = credentials;
@@ -33,6 +38,11 @@ final class Authenticator {
                 .map(c -> new Caller(c.id(), c.name(), c.role(), "token"));
     }
 
+    /** Whether the caller's credential is still unrevoked now (checked again right before the handler runs). */
+    boolean stillValid(Caller caller) {
+        return credentials.find(caller.credentialId()).map(c -> !c.isRevoked()).orElse(false);
+    }
+
     /**
      * The caller for a client certificate the TLS handshake verified against Hallmark's CAs: it must be registered
      * as a credential, and Hallmark must not have revoked it (its issuer is one of Hallmark's CAs, so the answer is
@@ -47,6 +57,10 @@ final class Authenticator {
         return Optional.of(new Caller(c.id(), c.name(), c.role(), "certificate"));
     }
 
+    /**
+     * True unless the certificate is currently valid, was issued by one of Hallmark's CAs (signature checked: the TLS
+     * layer accepts any client certificate) and is not revoked by Hallmark.
+     */
     private boolean isRevokedOrForeign(byte[] der) {
         X509CertificateHolder cert;
         try {
@@ -54,16 +68,20 @@ final class Authenticator {
         } catch (IOException | RuntimeException e) {
             return true;
         }
+        if (!cert.isValidOn(java.util.Date.from(authority.now()))) {
+            return true;
+        }
         for (CaRecord ca : authority.cas()) {
-            X509CertificateHolder caCert;
             try {
-                caCert = new X509CertificateHolder(ca.certificateDer());
-            } catch (IOException e) {
-                continue;
-            }
-            if (caCert.getSubject().equals(cert.getIssuer())) {
-                return authority.serial(ca.name(), new SerialNumber(cert.getSerialNumber()))
-                        .map(SerialRecord::isRevoked).orElse(true);
+                X509CertificateHolder caCert = new X509CertificateHolder(ca.certificateDer());
+                if (caCert.getSubject().equals(cert.getIssuer()) && cert.isSignatureValid(
+                        new JcaContentVerifierProviderBuilder().setProvider(BC).build(caCert))) {
+                    return authority.serial(ca.name(), new SerialNumber(cert.getSerialNumber()))
+                            .map(SerialRecord::isRevoked).orElse(true);
+                }
+            } catch (IOException | OperatorCreationException | CertException | java.security.cert.CertificateException
+                    | RuntimeException e) {
+                // not this CA
             }
         }
         return true;

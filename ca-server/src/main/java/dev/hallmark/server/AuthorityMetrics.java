@@ -107,8 +107,18 @@ public final class AuthorityMetrics implements AuthorityObserver {
     private void issuance(IssuanceRequest request, String outcome) {
         Counter.builder(ServerMetrics.PREFIX + "issuance.requests")
                 .description("issuance requests by profile, protocol and outcome (issued, or the refusal kind)")
-                .tag("profile", request.profile()).tag("protocol", request.provenance().channel()).tag("outcome", outcome)
+                .tag("profile", profileLabel(request.profile())).tag("protocol", request.provenance().channel())
+                .tag("outcome", outcome)
                 .register(registry).increment();
+    }
+
+    /** A requested profile name as a label: only names of configured profiles, so callers cannot mint series. */
+    private String profileLabel(String requested) {
+        try {
+            return authority.profiles().get(requested).name();
+        } catch (CaException e) {
+            return "unknown";
+        }
     }
 
     @Override

@@ -3,13 +3,12 @@ package dev.hallmark.server;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -205,24 +204,66 @@ public final class HallmarkServer implements AutoCloseable {
                 // sniffing delays the connection (and so the slow-client deadline and the cap) to the first bytes.
                 .setHttp2ClearTextEnabled(false);
         if (listener == Listener.HTTPS) {
+            ServerSSLOptions tls = tlsOptions();
             o.setSsl(true)
-                    .setSslHandshakeTimeout(settings.headerTimeout().toMillis())
-                    .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS)
-                    .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
-                    .setKeyCertOptions(https.keyCertOptions());
-            if (settings.clientCertificates()) {
-                o.setClientAuth(ClientAuth.REQUEST).setTrustOptions(trustedRoots());
+                    .setSslHandshakeTimeout(tls.getSslHandshakeTimeout())
+                    .setSslHandshakeTimeoutUnit(tls.getSslHandshakeTimeoutUnit())
+                    .setEnabledSecureTransportProtocols(tls.getEnabledSecureTransportProtocols())
+                    .setKeyCertOptions(tls.getKeyCertOptions());
+            tls.getEnabledCipherSuites().forEach(o::addEnabledCipherSuite);
+            if (tls.getClientAuth() != ClientAuth.NONE) {
+                o.setClientAuth(tls.getClientAuth()).setTrustOptions(tls.getTrustOptions());
             }
         }
         return o;
     }
 
-    /** Admin client certificates must chain to one of Hallmark's own CAs. */
-    private PemTrustOptions trustedRoots() {
-        PemTrustOptions trust = new PemTrustOptions();
-        context.authority().cas().forEach(ca -> trust.addCertValue(Buffer.buffer(
-                dev.hallmark.authority.IssuedCertificate.pem(ca.certificateDer()))));
-        return trust;
+    /**
+     * The HTTPS listener's TLS settings, the same at start and after every renewal: TLS 1.2 and 1.3 only, TLS 1.2
+     * with forward-secret AEAD suites only, the handshake inside the header deadline, and an optional client
+     * certificate. The client certificate is accepted whatever it is at the TLS layer (a foreign or expired one must
+     * not break ACME, EST or the kiosk on the same listener); {@link Authenticator} decides whether it is an admin.
+     */
+    private ServerSSLOptions tlsOptions() {
+        ServerSSLOptions tls = new ServerSSLOptions().setKeyCertOptions(https.keyCertOptions())
+                .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
+                .setSslHandshakeTimeout(settings.headerTimeout().toMillis())
+                .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+        for (String suite : CIPHER_SUITES) {
+            tls.addEnabledCipherSuite(suite);
+        }
+        if (settings.clientCertificates()) {
+            tls.setClientAuth(ClientAuth.REQUEST).setTrustOptions(TrustOptions.wrap(AnyClientCertificate.INSTANCE));
+        }
+        return tls;
+    }
+
+    /** TLS 1.3 suites and the TLS 1.2 ECDHE AEAD suites (no CBC, no SHA-1, no RSA key exchange). */
+    static final List<String> CIPHER_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+    /** Lets any client certificate through the handshake (whose CertificateVerify still proves the key). */
+    private enum AnyClientCertificate implements javax.net.ssl.X509TrustManager {
+        INSTANCE;
+
+        @Override
+        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            // Decided per request by Authenticator: registered fingerprint, Hallmark's issuer, validity, revocation.
+        }
+
+        @Override
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType)
+                throws java.security.cert.CertificateException {
+            throw new java.security.cert.CertificateException("the server trusts no server certificates");
+        }
+
+        @Override
+        public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+            return new java.security.cert.X509Certificate[0];
+        }
     }
 
     /** Puts a renewed HTTPS certificate in service; connections already open keep theirs. */
@@ -231,12 +272,7 @@ public final class HallmarkServer implements AutoCloseable {
         if (s == null) {
             return Future.succeededFuture(false);
         }
-        ServerSSLOptions ssl = new ServerSSLOptions().setKeyCertOptions(https.keyCertOptions())
-                .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
-        if (settings.clientCertificates()) {
-            ssl.setClientAuth(ClientAuth.REQUEST).setTrustOptions(trustedRoots());
-        }
-        return s.updateSSLOptions(ssl, true);
+        return s.updateSSLOptions(tlsOptions(), true);
     }
 
     private String host(Listener l) {
@@ -307,13 +343,13 @@ public final class HallmarkServer implements AutoCloseable {
             }
             ctx.next();
         });
-        router.errorHandler(404, ctx -> Problems.send(ctx, Problems.ofStatus(404, "no resource at " + ctx.request().path())));
+        router.errorHandler(404, ctx -> sendAndClose(ctx, Problems.ofStatus(404, "no resource at " + ctx.request().path())));
         router.errorHandler(405, ctx -> {
             String allow = allowedMethods(listener, ctx.normalizedPath());
             if (!allow.isEmpty()) {
                 ctx.response().putHeader("Allow", allow); // RFC 9110 15.5.6: a 405 names what the resource supports
             }
-            Problems.send(ctx, Problems.ofStatus(405, ctx.request().method() + " is not allowed on "
+            sendAndClose(ctx, Problems.ofStatus(405, methodLabel(ctx.request().method()) + " is not allowed on "
                     + ctx.request().path() + (allow.isEmpty() ? "" : " (allowed: " + allow + ")")));
         });
         router.errorHandler(413, ctx -> sendAndClose(ctx, Problems.ofStatus(413, "the request body is larger than this route accepts")));
@@ -328,6 +364,9 @@ public final class HallmarkServer implements AutoCloseable {
         for (Route r : routes) {
             if (r.listener() == listener && path != null && pathPattern(r.path()).matcher(path).matches()) {
                 methods.add(r.method().name());
+                if (r.method() == HttpMethod.GET) {
+                    methods.add(HttpMethod.HEAD.name());
+                }
             }
         }
         return String.join(", ", methods);
@@ -369,8 +408,9 @@ public final class HallmarkServer implements AutoCloseable {
         ctx.addEndHandler(v -> {
             context.vertx().cancelTimer(timeout);
             String operation = ctx.get(OPERATION, "unmatched");
-            int status = ctx.response().getStatusCode();
-            metrics.requestEnded(sample, ctx.get(LISTENER, "unknown"), operation, ctx.request().method().name(), status);
+            // A request that ended without a complete answer (the client went away) is not a 200: nginx's 499.
+            int status = ctx.response().ended() ? ctx.response().getStatusCode() : CLIENT_CLOSED;
+            metrics.requestEnded(sample, ctx.get(LISTENER, "unknown"), operation, methodLabel(ctx.request().method()), status);
             Caller caller = ctx.get(CALLER, Caller.ANONYMOUS);
             ACCESS.info("[{}] {} {} {} {} {}ms {}", requestId, ctx.request().remoteAddress(), ctx.request().method(),
                     ctx.request().path(), status, (System.nanoTime() - started) / 1_000_000, caller.actor());
@@ -381,6 +421,16 @@ public final class HallmarkServer implements AutoCloseable {
         ctx.next();
     }
 
+    /** Status recorded for a request whose client closed the connection before the answer. */
+    static final int CLIENT_CLOSED = 499;
+    private static final Set<String> STANDARD_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH",
+            "OPTIONS", "TRACE", "CONNECT");
+
+    /** The method as a metric label: any token is a valid method, so unknown ones share one label. */
+    static String methodLabel(HttpMethod method) {
+        return STANDARD_METHODS.contains(method.name()) ? method.name() : "other";
+    }
+
     private void onTimeout(RoutingContext ctx) {
         if (ctx.response().ended() || ctx.response().closed()) {
             return;
@@ -389,13 +439,24 @@ public final class HallmarkServer implements AutoCloseable {
             metrics.slowClient();
             sendAndClose(ctx, Problems.ofStatus(408, "the request was not received within " + settings.requestTimeout().toSeconds() + "s"));
         } else {
-            LOG.warn("[{}] no response within {}s", RequestIds.of(ctx), settings.requestTimeout().toSeconds());
-            Problems.send(ctx, Problems.ofStatus(503, "the server did not answer within " + settings.requestTimeout().toSeconds() + "s"));
+            java.util.concurrent.atomic.AtomicInteger state = ctx.get(TASK_STATE);
+            if (state != null && !state.compareAndSet(QUEUED, EXPIRED)) {
+                // The work has started and may commit (an issuance, a revocation): answering 503 now would invite a
+                // retry that duplicates it. The client gets the real answer when the work ends.
+                LOG.warn("[{}] still working after {}s", RequestIds.of(ctx), settings.requestTimeout().toSeconds());
+                return;
+            }
+            LOG.warn("[{}] not started within {}s: refused", RequestIds.of(ctx), settings.requestTimeout().toSeconds());
+            Problems.send(ctx, Problems.ofStatus(503, "the server could not start the request within "
+                    + settings.requestTimeout().toSeconds() + "s; nothing was done, retry later"));
         }
     }
 
     private void mount(Router router, Route route) {
         io.vertx.ext.web.Route r = router.route(route.method(), route.path());
+        if (route.method() == HttpMethod.GET) {
+            r.method(HttpMethod.HEAD); // RFC 9110 9.1: HEAD wherever GET; Vert.x sends the headers without the body
+        }
         r.handler(new BeforeBody(ctx -> precheck(ctx, route)));
         r.handler(new BeforeBody(ctx -> authorize(ctx, route)));
         if (route.maxBodyBytes() > 0) {
@@ -425,7 +486,7 @@ public final class HallmarkServer implements AutoCloseable {
         String length = ctx.request().getHeader("Content-Length");
         boolean hasBody = (length != null && !length.equals("0")) || ctx.request().getHeader("Transfer-Encoding") != null;
         if (route.maxBodyBytes() == 0) {
-            if (hasBody && route.method() != HttpMethod.GET && route.method() != HttpMethod.HEAD) {
+            if (hasBody) { // GET included: nothing reads it, so it would hold the connection while it trickles in
                 sendAndClose(ctx, Problems.ofStatus(413, route.method() + " " + route.path() + " takes no request body"));
                 return;
             }
@@ -486,8 +547,7 @@ public final class HallmarkServer implements AutoCloseable {
                     }
                     Optional<Caller> caller = ar.result();
                     if (caller.isEmpty()) {
-                        metrics.authenticationFailed();
-                        sendAndClose(ctx, Problems.ofStatus(401, "the credential is not valid (unknown, malformed or revoked)"));
+                        invalidCredential(ctx);
                     } else if (!route.access().allows(caller.get().role())) {
                         ctx.put(CALLER, caller.get());
                         sendAndClose(ctx, Problems.ofStatus(403, "role " + caller.get().role().name().toLowerCase(Locale.ROOT)
@@ -498,6 +558,13 @@ public final class HallmarkServer implements AutoCloseable {
                         ctx.next();
                     }
                 });
+    }
+
+    /** 401 for a credential that was presented but is not (or no longer) valid: RFC 6750 3.1 {@code invalid_token}. */
+    private void invalidCredential(RoutingContext ctx) {
+        metrics.authenticationFailed();
+        ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"hallmark\", error=\"invalid_token\"");
+        sendAndClose(ctx, Problems.ofStatus(401, "the credential is not valid (unknown, malformed or revoked)"));
     }
 
     private static String roles(Access access) {
@@ -529,15 +596,27 @@ public final class HallmarkServer implements AutoCloseable {
             return;
         }
         String requestId = RequestIds.of(ctx);
+        java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger(QUEUED);
+        ctx.put(TASK_STATE, state);
         worker.submit(() -> {
+            if (ctx.response().closed() || !state.compareAndSet(QUEUED, STARTED)) {
+                return null; // the client left, or the deadline passed while queued: nothing to do, nothing done
+            }
             MDC.put(RequestIds.KEY, requestId);
             try {
+                if (!caller.isAnonymous() && !authenticator.stillValid(caller)) {
+                    // Revoked after the headers were checked (a slow body, a long queue): refused at execution time.
+                    throw new Unauthenticated();
+                }
                 route.handler().handle(ctx, caller);
             } finally {
                 MDC.remove(RequestIds.KEY);
             }
             return null;
         }).onComplete(ar -> {
+            if (state.get() != STARTED) {
+                return;
+            }
             if (ar.failed()) {
                 fail(ctx, ar.cause(), 500);
             } else if (!ctx.response().ended() && !ctx.response().closed()) {
@@ -547,8 +626,26 @@ public final class HallmarkServer implements AutoCloseable {
         });
     }
 
+    private static final String TASK_STATE = "hallmark.task";
+    private static final int QUEUED = 0;
+    private static final int STARTED = 1;
+    private static final int EXPIRED = 2;
+
+    /** The credential was revoked between the request's head and its execution. */
+    private static final class Unauthenticated extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unauthenticated() {
+            super("the credential was revoked", null, false, false);
+        }
+    }
+
     private void fail(RoutingContext ctx, Throwable failure, int status) {
         String requestId = RequestIds.of(ctx);
+        if (failure instanceof Unauthenticated) {
+            invalidCredential(ctx);
+            return;
+        }
         if (failure == null) {
             Problems.send(ctx, Problems.ofStatus(status, status == 400 ? "the request is malformed" : "request failed"));
             return;
@@ -566,12 +663,18 @@ public final class HallmarkServer implements AutoCloseable {
      * an HTTP/1.1 connection open despite a {@code Connection: close} response header, so the close is explicit.
      */
     private static void sendAndClose(RoutingContext ctx, Problems.Problem problem) {
-        if (!ctx.request().isEnded()) {
+        if (declaresBody(ctx) && !ctx.request().isEnded()) {
             HttpConnection conn = ctx.request().connection();
             ctx.response().putHeader("Connection", "close");
             ctx.addEndHandler(ar -> conn.close());
         }
         Problems.send(ctx, problem);
+    }
+
+    /** Whether the request announced a body (a request without one may not have seen its end event yet). */
+    private static boolean declaresBody(RoutingContext ctx) {
+        String length = ctx.request().getHeader("Content-Length");
+        return (length != null && !length.trim().equals("0")) || ctx.request().getHeader("Transfer-Encoding") != null;
     }
 
     /** Runs {@code p} every interval on the worker pool; a run still going when the next is due makes that one skip. */
@@ -614,14 +717,27 @@ public final class HallmarkServer implements AutoCloseable {
         synchronized (timers) {
             timers.forEach(context.vertx()::cancelTimer);
         }
+        // One budget for the whole drain. Protocol listeners first; the management listener stays up meanwhile, so
+        // /readyz visibly answers 503 "shutting down" to load balancers until the end.
+        long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
         List<Future<Void>> shutdowns = new ArrayList<>();
-        for (HttpServer s : servers.values()) {
-            shutdowns.add(s.shutdown(settings.shutdownGrace()));
-        }
+        servers.forEach((listener, s) -> {
+            if (listener != Listener.MANAGEMENT) {
+                shutdowns.add(s.shutdown(settings.shutdownGrace()));
+            }
+        });
         try {
-            Future.join(shutdowns).await(settings.shutdownGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            Future.join(shutdowns).await(remainingMillis(deadline) + 1_000, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LOG.warn("listeners did not drain within the grace period: {}", e.getMessage());
+        }
+        HttpServer management = servers.get(Listener.MANAGEMENT);
+        if (management != null) {
+            try {
+                management.close().await(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("management listener did not close: {}", e.getMessage());
+            }
         }
         for (Endpoint e : endpoints) {
             try {
@@ -630,8 +746,12 @@ public final class HallmarkServer implements AutoCloseable {
                 LOG.warn("endpoint {} did not close cleanly", e.name(), ex);
             }
         }
-        worker.close(settings.shutdownGrace().toMillis());
+        worker.close(Math.max(1_000, remainingMillis(deadline)));
         LOG.info("server stopped");
+    }
+
+    private static long remainingMillis(long deadlineNanos) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
     }
 
     /** A description for logs: listener → URL. */

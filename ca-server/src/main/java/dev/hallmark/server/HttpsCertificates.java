@@ -187,11 +187,30 @@ public final class HttpsCertificates implements HttpsIdentity {
         IssuedCertificate issued = authority.issue(request(key, names));
         CertificateRecord r = issued.record();
         String keyPem = pkcs8Pem(key);
-        String chainPem = issued.pemChain();
+        String chainPem = servedChain(issued);
         Current c = new Current(keyPem, chainPem, r.notBefore(), r.notAfter(), r.serial().hex());
         store(c);
         current.set(c);
         LOG.info("issued https certificate serial {} for {} valid until {}", r.serial().hex(), names, r.notAfter());
+    }
+
+    /**
+     * The leaf and its intermediates, without the self-signed root: clients must already hold the root (sending it
+     * only costs bytes in every handshake and suggests that a root received over the wire could be trusted).
+     */
+    static String servedChain(IssuedCertificate issued) {
+        StringBuilder pem = new StringBuilder(IssuedCertificate.pem(issued.record().der()));
+        for (byte[] ca : issued.chain()) {
+            try {
+                X509CertificateHolder h = new X509CertificateHolder(ca);
+                if (!h.getSubject().equals(h.getIssuer())) {
+                    pem.append(IssuedCertificate.pem(ca));
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("a stored CA certificate does not parse", e);
+            }
+        }
+        return pem.toString();
     }
 
     /** The wanted names the policy allows; a refused name is dropped with a warning, never silently. */

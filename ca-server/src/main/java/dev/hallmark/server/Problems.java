@@ -170,7 +170,7 @@ public final class Problems {
         if (problem.status() == 503) {
             response.putHeader("Retry-After", "5");
         }
-        if (problem.status() == 401) {
+        if (problem.status() == 401 && response.headers().get("WWW-Authenticate") == null) {
             response.putHeader("WWW-Authenticate", "Bearer realm=\"hallmark\"");
         }
         response.end(body.encode());

@@ -79,6 +79,8 @@ public final class ServerRuntime implements AutoCloseable {
      * @throws IllegalStateException               when a listener cannot bind
      */
     public static ServerRuntime start(Parts parts, ServerRole role, List<Endpoint> endpoints) {
+        // A client may not renegotiate (each renegotiation costs a server signature); read once by the JDK's TLS.
+        System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
         HallmarkConfig config = parts.config();
         ServerSettings settings = ServerSettings.from(config.root(), config.database().poolSize());
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
@@ -175,7 +177,7 @@ public final class ServerRuntime implements AutoCloseable {
     }
 
     /** How long shutdown waits for the last ledger checkpoint. */
-    static final Duration FINAL_CHECKPOINT_WAIT = Duration.ofSeconds(10);
+    static final Duration FINAL_CHECKPOINT_WAIT = Duration.ofSeconds(8);
 
     private void finalCheckpoint() {
         java.util.concurrent.CompletableFuture<Optional<Checkpoint>> done =
@@ -211,7 +213,7 @@ public final class ServerRuntime implements AutoCloseable {
             finalCheckpoint();
         } finally {
             try {
-                vertx.close().await(10, java.util.concurrent.TimeUnit.SECONDS);
+                vertx.close().await(5, java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception e) {
                 LOG.warn("vert.x did not stop cleanly: {}", e.getMessage());
             }

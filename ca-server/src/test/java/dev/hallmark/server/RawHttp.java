@@ -65,6 +65,24 @@ final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** Reads a response that has no body whatever its headers say (the answer to HEAD). */
+    Response readHead() {
+        try {
+            String statusLine = line();
+            if (statusLine == null) {
+                throw new IllegalStateException("the server closed the connection without answering");
+            }
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (String l = line(); l != null && !l.isEmpty(); l = line()) {
+                int colon = l.indexOf(':');
+                headers.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
+            }
+            return new Response(Integer.parseInt(statusLine.split(" ")[1]), statusLine, headers, "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     Response read() {
         try {
             String statusLine = line();

@@ -87,4 +87,19 @@ final class Tls {
             throw new IllegalStateException(e);
         }
     }
+
+    /** A self-signed certificate for {@code key} (a client certificate Hallmark never issued). */
+    static X509Certificate selfSigned(KeyPair key, String subject) {
+        try {
+            org.bouncycastle.asn1.x500.X500Name name = new org.bouncycastle.asn1.x500.X500Name(subject);
+            java.util.Date now = new java.util.Date();
+            var builder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, BigInteger.TEN,
+                    new java.util.Date(now.getTime() - 3_600_000L), new java.util.Date(now.getTime() + 86_400_000L), name,
+                    key.getPublic());
+            var signer = new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate());
+            return x509(builder.build(signer).getEncoded());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }
