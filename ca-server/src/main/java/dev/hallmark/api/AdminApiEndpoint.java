@@ -46,7 +46,7 @@ public final class AdminApiEndpoint implements Endpoint {
         IssueHandler issue = new IssueHandler(authority, defaultCa);
         SearchHandler search = new SearchHandler(authority, lookup);
         CertificateHandler certificate = new CertificateHandler(authority, lookup);
-        RevokeHandler revoke = new RevokeHandler(authority, lookup);
+        RevokeHandler revoke = new RevokeHandler(authority, lookup, context.credentials());
         InclusionProofHandler inclusion = new InclusionProofHandler(context.ledger(), context.token(), lookup,
                 context.settings().checkpointInterval());
         CaHandler cas = new CaHandler(authority, lookup, defaultCa);

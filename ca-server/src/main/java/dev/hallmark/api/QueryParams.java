@@ -3,9 +3,10 @@ package dev.hallmark.api;
 import dev.hallmark.authority.CaException;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -15,6 +16,11 @@ import java.util.Set;
  * parsed with a {@code MALFORMED} (400) problem that names the parameter.
  */
 final class QueryParams {
+    /** The first and last instants of RFC 3339's four-digit years, in UTC. */
+    private static final Instant FIRST_INSTANT = OffsetDateTime.of(1, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC).toInstant();
+    private static final Instant LAST_INSTANT = OffsetDateTime.of(9999, 12, 31, 23, 59, 59, 999_999_999, ZoneOffset.UTC)
+            .toInstant();
+
     private final MultiMap params;
 
     private QueryParams(MultiMap params) {
@@ -76,14 +82,24 @@ final class QueryParams {
         return n;
     }
 
-    /** An RFC 3339 date-time with an offset ({@code 2027-01-31T00:00:00Z}), empty when absent. */
+    /**
+     * An RFC 3339 date-time with an offset ({@code 2027-01-31T00:00:00Z}), empty when absent. Only instants in
+     * years 0001 to 9999 (UTC) are accepted: RFC 3339 knows no others, and the store's timestamps cannot hold them.
+     *
+     * @throws CaException {@code MALFORMED} naming the parameter for anything else, never a 500
+     */
     Optional<Instant> instant(String name) {
         return string(name).map(v -> {
+            Instant instant;
             try {
-                return OffsetDateTime.parse(v).toInstant();
-            } catch (DateTimeParseException e) {
+                instant = OffsetDateTime.parse(v).toInstant();
+            } catch (DateTimeException | ArithmeticException e) {
                 throw bad(name, "must be an RFC 3339 date-time with an offset, e.g. 2027-01-31T00:00:00Z");
             }
+            if (instant.isBefore(FIRST_INSTANT) || instant.isAfter(LAST_INSTANT)) {
+                throw bad(name, "must lie between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z");
+            }
+            return instant;
         });
     }
 

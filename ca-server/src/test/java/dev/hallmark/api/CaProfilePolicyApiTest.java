@@ -9,11 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hallmark.authority.IssuedCertificate;
 import dev.hallmark.authority.policy.PolicyEngine;
 import dev.hallmark.authority.testing.TestCsr;
+import dev.hallmark.hsm.KeyType;
 import dev.hallmark.server.testing.TestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -126,6 +128,47 @@ class CaProfilePolicyApiTest {
     }
 
     @Test
+    void dryRunAnswersAKeyBlockedAfterKeyCompromiseAsADecision() {
+        KeyPair key = TestCsr.generate(KeyType.EC_P256);
+        String serial = api.issue(TestCsr.of("blocked.example", TestCsr.withKeyPair(key)), "tls-server").path("serial").asText();
+        HttpResponse<String> revoked = api.postJson(server.adminToken, "/api/v1/certificates/" + serial + "/revoke",
+                "{\"reason\": \"keyCompromise\"}");
+        assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+
+        Map<String, String> before = api.stored();
+        JsonNode d = refusal(api.postJson(server.operatorToken, "/api/v1/policy/dry-run",
+                ApiClient.issueRequest(TestCsr.of("again.example", TestCsr.withKeyPair(key)), "tls-server")), "badPublicKey");
+        assertThat(d.path("reasons").get(0).path("rule").asText()).isEqualTo(DryRunHandler.RULE_KEY_BLOCKED);
+        assertThat(api.stored()).isEqualTo(before);
+    }
+
+    @Test
+    void dryRunAnswersTheRootCaAndACaRequestAsDecisions() {
+        Map<String, String> before = api.stored();
+        JsonNode root = refusal(api.postJson(server.operatorToken, "/api/v1/policy/dry-run",
+                ApiClient.issueRequest(csr("root.example"), "tls-server").put("ca", "root")), "policyDenied");
+        assertThat(root.path("reasons").get(0).path("rule").asText()).isEqualTo(DryRunHandler.RULE_ROOT_CA);
+
+        JsonNode ca = refusal(api.postJson(server.operatorToken, "/api/v1/policy/dry-run",
+                ApiClient.issueRequest(csr("ca.example", TestCsr.askingForCa()), "tls-server")), "policyDenied");
+        assertThat(ca.path("reasons").get(0).path("rule").asText()).isEqualTo(DryRunHandler.RULE_CSR_ASKS_CA);
+        assertThat(api.stored()).isEqualTo(before);
+    }
+
+    /** Asserts a 200 refusal of {@code kind} with one reason of that kind; returns the decision. */
+    private static JsonNode refusal(HttpResponse<String> r, String kind) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode d = json(r);
+        assertThat(d.path("allowed").asBoolean()).as(r.body()).isFalse();
+        assertThat(d.path("kind").asText()).isEqualTo(kind);
+        assertThat(d.path("reasons")).hasSize(1);
+        JsonNode reason = d.path("reasons").get(0);
+        assertThat(reason.path("kind").asText()).isEqualTo(kind);
+        assertThat(reason.path("detail").asText()).isNotEmpty();
+        return d;
+    }
+
+    @Test
     void dryRunOfAnUnusableCsrIsStillAProblem() {
         Map<String, String> before = api.stored();
         assertProblem(api.postJson(server.operatorToken, "/api/v1/policy/dry-run",
@@ -134,6 +177,14 @@ class CaProfilePolicyApiTest {
                 400, "malformed");
         assertProblem(api.postJson(server.operatorToken, "/api/v1/policy/dry-run",
                 ApiClient.issueRequest(csr("dry.example"), "nope")), 404, "notFound");
+        assertProblem(api.postJson(server.operatorToken, "/api/v1/policy/dry-run",
+                ApiClient.issueRequest(csr("dry.example"), "tls-server").put("ca", "nope")), 404, "notFound");
+        assertProblem(api.postJson(server.operatorToken, "/api/v1/policy/dry-run",
+                ApiClient.issueRequest(csr("dry.example", TestCsr.signedWith("SHA1withECDSA")), "tls-server")),
+                400, "badSignatureAlgorithm");
+        assertProblem(api.postJson(server.operatorToken, "/api/v1/policy/dry-run",
+                ApiClient.issueRequest(csr("dry.example", TestCsr.withBadSignature()), "tls-server").put("ca", "root")),
+                400, "badCSR");
         assertProblem(api.post(server.operatorToken, "/api/v1/policy/dry-run", "application/pkcs10", csr("dry.example")),
                 415, "unsupportedMediaType");
         assertThat(api.stored()).isEqualTo(before);

@@ -2,6 +2,7 @@ package dev.hallmark.api;
 
 import static dev.hallmark.api.ApiClient.assertProblem;
 import static dev.hallmark.api.ApiClient.csr;
+import static dev.hallmark.api.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -94,6 +95,31 @@ class CertificateApiNegativeTest {
         assertThat(problem.path("detail").asText()).contains("only an admin");
     }
 
+    @ParameterizedTest(name = "expiringBefore={0}")
+    @ValueSource(strings = {"0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z", "9999-12-31T23:59:59-00:00"})
+    void searchAcceptsTheFirstAndLastRfc3339Instants(String instant) {
+        HttpResponse<String> r = api.get(server.auditorToken, "/api/v1/certificates?expiringBefore=" + instant);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    @Test
+    void onlyAnAdminMayRevokeACertificateRegisteredAsAnAdminCredential() {
+        byte[] der = server.pki.issue("tls-client", csr("alice.admins.example")).record().der();
+        new AdminCredentials(server.pki.database, server.pki.ledger).registerCertificate("alice", AdminRole.AUDITOR, der,
+                "test:fixture", server.pki.clock.instant());
+        String serial = json(api.get(server.auditorToken, "/api/v1/certificates?san=alice.admins.example"))
+                .path("items").get(0).path("serial").asText();
+        String path = "/api/v1/certificates/" + serial + "/revoke";
+
+        JsonNode problem = refused(403, "unauthorized", () -> api.postJson(server.operatorToken, path,
+                "{\"reason\": \"keyCompromise\"}"));
+        assertThat(problem.path("detail").asText()).contains("admin credential");
+
+        HttpResponse<String> r = api.postJson(server.adminToken, path, "{\"reason\": \"superseded\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(json(r).path("status").asText()).isEqualTo("revoked");
+    }
+
     @Test
     void auditorMayNotIssueOrRevokeOrDryRun() {
         refused(403, "forbidden", () -> api.postJson(server.auditorToken, "/api/v1/certificates", issueJson("aud.example")));
@@ -127,8 +153,70 @@ class CertificateApiNegativeTest {
     @Test
     void deeplyNestedJsonIs400() {
         String deep = "[".repeat(5000) + "]".repeat(5000);
-        refused(400, "malformed", () -> api.postJson(server.operatorToken, "/api/v1/certificates",
+        JsonNode p = refused(400, "malformed", () -> api.postJson(server.operatorToken, "/api/v1/certificates",
                 "{\"csr\": " + deep + ", \"profile\": \"tls-server\"}"));
+        assertOwnWords(p);
+        assertThat(p.path("detail").asText()).contains("nested too deeply");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "not JSON          | {",
+            "ends early        | {\"csr\": \"AAAA\"",
+            "trailing content  | {} {}",
+            "duplicate member  | {\"csr\": \"AAAA\", \"csr\": \"AAAA\", \"profile\": \"tls-server\"}",
+            "huge exponent     | {\"csr\": 1e99999999999, \"profile\": \"tls-server\"}",
+            "bad literal       | {\"csr\": tru, \"profile\": \"tls-server\"}",
+    })
+    void jsonParseFailuresAreDescribedInOurOwnWords(String name, String body) {
+        assertOwnWords(refused(400, "malformed", () -> api.postJson(server.operatorToken, "/api/v1/certificates", body)));
+    }
+
+    @Test
+    void overlongNumberIsDescribedInOurOwnWords() {
+        String body = "{\"csr\": " + "1".repeat(5000) + ", \"profile\": \"tls-server\"}";
+        assertOwnWords(refused(400, "malformed", () -> api.postJson(server.operatorToken, "/api/v1/certificates", body)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "no end line       | -----BEGIN CERTIFICATE REQUEST-----\\nMIIB\\n",
+            "bad base64        | -----BEGIN CERTIFICATE REQUEST-----\\n!!!!\\n-----END CERTIFICATE REQUEST-----\\n",
+            "wrong label       | -----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----\\n",
+            "mismatched end    | -----BEGIN CERTIFICATE REQUEST-----\\nAAAA\\n-----END CERTIFICATE-----\\n",
+            "no DER inside     | -----BEGIN CERTIFICATE REQUEST-----\\nAAAA\\n-----END CERTIFICATE REQUEST-----\\n",
+            "truncated DER     | -----BEGIN CERTIFICATE REQUEST-----\\nMIIBCgYJKoZIhvcNAQ==\\n-----END CERTIFICATE REQUEST-----\\n",
+            "only dashes       | -----",
+    })
+    void brokenPemIsDescribedInOurOwnWords(String name, String pem) {
+        String csr = pem.replace("\\n", "\n");
+        JsonNode json = refused(400, "malformed", () -> api.postJson(server.operatorToken, "/api/v1/certificates",
+                ApiClient.JSON.createObjectNode().put("csr", csr).put("profile", "tls-server")));
+        assertOwnWords(json);
+        assertThat(json.path("detail").asText()).startsWith("member 'csr'");
+        JsonNode raw = refused(400, "malformed", () -> api.post(server.operatorToken, "/api/v1/certificates?profile=tls-server",
+                "application/pkcs10", csr.getBytes(StandardCharsets.US_ASCII)));
+        assertOwnWords(raw);
+        assertThat(raw.path("detail").asText()).startsWith("the body");
+    }
+
+    @Test
+    void derThatIsNoCsrIsDescribedInOurOwnWords() {
+        byte[] certificate = server.pki.issuing.record().certificateDer();
+        assertOwnWords(refused(400, "malformed", () -> api.postJson(server.operatorToken, "/api/v1/certificates",
+                ApiClient.JSON.createObjectNode().put("csr", java.util.Base64.getEncoder().encodeToString(certificate))
+                        .put("profile", "tls-server"))));
+        assertOwnWords(refused(400, "malformed", () -> api.post(server.operatorToken, "/api/v1/certificates?profile=tls-server",
+                "application/pkcs10", certificate)));
+    }
+
+    /** A detail of our own: no exception, no Java class or method name, no library's backquoted reference. */
+    private static void assertOwnWords(JsonNode problem) {
+        String detail = problem.path("detail").asText();
+        assertThat(detail).isNotEmpty()
+                .doesNotContain("Exception").doesNotContain("`").doesNotContain("()")
+                .doesNotContainPattern("\\b[a-z][a-z0-9]*(\\.[a-z][a-z0-9]*)+\\.[A-Z]\\w*")
+                .doesNotContainPattern("\\b(StreamReadConstraints|PemReader|ASN1|Jackson|BouncyCastle)\\b");
     }
 
     @Test
@@ -251,6 +339,11 @@ class CertificateApiNegativeTest {
             "offset=-1                   | offset",
             "expiringBefore=yesterday    | expiringBefore",
             "expiringBefore=2027-01-01   | expiringBefore",
+            "expiringBefore=-999999999-01-01T00:00:00%2B18:00 | expiringBefore",
+            "expiringBefore=%2B999999999-12-31T23:59:59-18:00 | expiringBefore",
+            "expiringBefore=0000-12-31T23:59:59Z             | expiringBefore",
+            "expiringBefore=0001-01-01T00:30:00%2B01:00      | expiringBefore",
+            "expiringBefore=%2B10000-01-01T00:00:00Z         | expiringBefore",
             "serial=zz                   | serial",
             "ca=no-such-ca               | ca",
             "limit=1&limit=2             | limit",
