@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -136,10 +135,5 @@ public final class AuthorityMetrics implements AuthorityObserver {
                 .description("revocation requests by reason and outcome")
                 .tag("reason", request.reason().name().toLowerCase(Locale.ROOT)).tag("outcome", outcome)
                 .register(registry).increment();
-    }
-
-    /** Last refresh values, for tests. */
-    Optional<Instant> soonestLeafExpiry() {
-        return Optional.ofNullable(soonestLeaf.get());
     }
 }

@@ -100,7 +100,7 @@ public final class HallmarkServer implements AutoCloseable {
                                        HttpsIdentity https, Health health, List<Periodic> background) {
         ServerMetrics metrics = new ServerMetrics(context.metrics());
         List<Endpoint> active = new ArrayList<>();
-        active.add(new ManagementEndpoint(health, metrics));
+        active.add(new ManagementEndpoint(health));
         for (Endpoint e : endpoints) {
             if (e.roles().contains(role)) {
                 active.add(e);

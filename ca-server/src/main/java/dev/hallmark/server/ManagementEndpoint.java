@@ -9,7 +9,7 @@ import java.util.List;
 final class ManagementEndpoint implements Endpoint {
     private final Health health;
 
-    ManagementEndpoint(Health health, ServerMetrics metrics) {
+    ManagementEndpoint(Health health) {
         this.health = health;
     }
 
