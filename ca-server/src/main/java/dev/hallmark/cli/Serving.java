@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import dev.hallmark.admin.AdminCredentials;
 import dev.hallmark.admin.AdminRole;
 import dev.hallmark.authority.CaRecord;
+import dev.hallmark.authority.KeyIdentifiers;
 import dev.hallmark.config.HallmarkConfig;
 import dev.hallmark.server.HallmarkServer;
 import dev.hallmark.server.Listener;
@@ -17,9 +18,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -113,12 +111,8 @@ final class Serving {
     private static String rootFingerprint(Appliance appliance, HallmarkConfig config) {
         CaRecord root = appliance.store().ca(config.rootCa()).orElseThrow(() -> new Cli.CliException(
                 "root CA '" + config.rootCa() + "' is not in the database; run 'hallmark init'"));
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(root.certificateDer());
-            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        // The form openssl x509 -fingerprint -sha256 prints, to compare by eye.
+        return KeyIdentifiers.sha256Hex(root.certificateDer()).toUpperCase(java.util.Locale.ROOT).replaceAll("(..)(?!$)", "$1:");
     }
 
     /** {@code demo}: makes a fresh admin credential when {@code DIR/admin.token} is gone. */

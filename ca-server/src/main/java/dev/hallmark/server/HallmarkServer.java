@@ -484,7 +484,7 @@ public final class HallmarkServer implements AutoCloseable {
             ctx.request().pause(); // nothing is read before authentication; the body handler resumes
         }
         String length = ctx.request().getHeader("Content-Length");
-        boolean hasBody = (length != null && !length.equals("0")) || ctx.request().getHeader("Transfer-Encoding") != null;
+        boolean hasBody = declaresBody(ctx);
         if (route.maxBodyBytes() == 0) {
             if (hasBody) { // GET included: nothing reads it, so it would hold the connection while it trickles in
                 sendAndClose(ctx, Problems.ofStatus(413, route.method() + " " + route.path() + " takes no request body"));

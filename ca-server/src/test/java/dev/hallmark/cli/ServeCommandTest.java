@@ -1,9 +1,8 @@
 package dev.hallmark.cli;
 
+import static dev.hallmark.cli.Run.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,16 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ServeCommandTest {
     @TempDir
     Path tmp;
-
-    record Run(int exit, String out, String err) {
-    }
-
-    Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @Test
     void helpListsAFlagForEveryConfigurationKey() {

@@ -1,5 +1,6 @@
 package dev.hallmark.cli;
 
+import static dev.hallmark.cli.Run.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,8 +9,6 @@ import dev.hallmark.authority.KeyIdentifiers;
 import dev.hallmark.authority.testing.TestCsr;
 import dev.hallmark.hsm.KeyType;
 import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,16 +40,6 @@ class TokenCommandTest {
     @TempDir
     Path tmp;
     Path data;
-
-    record Run(int exit, String out, String err) {
-    }
-
-    Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     /** Runs {@code token ARGS --data DIR}. */
     Run token(String... args) {
