@@ -35,6 +35,7 @@ public final class Authority {
     private final PolicyEngine policy;
     private final ProfileCatalog profiles;
     private final Clock clock;
+    private final DistributionUrls urls;
     private final Map<String, SigningCa> signingCas = new ConcurrentHashMap<>();
     private final AtomicReference<String> halted = new AtomicReference<>();
     private final List<AuthorityObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -47,6 +48,15 @@ public final class Authority {
      * @param profiles the certificate profiles
      */
     public Authority(CertificateStore store, CryptoToken token, Issuer issuer, PolicyEngine policy, ProfileCatalog profiles) {
+        this(store, token, issuer, policy, profiles, DistributionUrls.NONE);
+    }
+
+    /**
+     * @param urls where issued certificates point relying parties for revocation and CA certificates
+     */
+    public Authority(CertificateStore store, CryptoToken token, Issuer issuer, PolicyEngine policy, ProfileCatalog profiles,
+                     DistributionUrls urls) {
+        this.urls = java.util.Objects.requireNonNull(urls, "urls");
         this.store = store;
         this.token = token;
         this.issuer = issuer;
@@ -100,7 +110,7 @@ public final class Authority {
         // A key blocked for keyCompromise is refused in step 4, inside the intent's transaction (CertificateStore.reserve).
         // Step 2: the profile shapes the to-be-signed certificate for each serial the issuer draws.
         return issuer.issue(serial -> new PreparedCertificate(ca.issuerKey(), serial,
-                CertificateShaper.leaf(ca, profile, csr, identifiers, serial, clock.instant()), profile, profile.name(),
+                CertificateShaper.leaf(ca, profile, csr, identifiers, serial, clock.instant(), urls), profile, profile.name(),
                 profile.version(), identifiers, spkiSha256, request.requester(), request.provenance()));
     }
 
@@ -354,9 +364,29 @@ public final class Authority {
         return store.serial(ca, serial);
     }
 
+    /** Serials whose revocation status changed at or after {@code since} (the OCSP change feed), at most {@code max}. */
+    public List<SerialRecord> statusChangedSince(Instant since, int max) {
+        return store.statusChangedSince(since, max);
+    }
+
+    /**
+     * Streams every serial of CA {@code ca} that is not aborted and expires after {@code notAfterFrom} (only revoked
+     * ones when {@code revokedOnly}): what OCSP pre-signing and CRLs are built from, including "outcome unknown"
+     * serials (RELIABILITY I9).
+     */
+    public void forEachLiveSerial(String ca, Instant notAfterFrom, boolean revokedOnly,
+                                  java.util.function.Consumer<SerialRecord> consumer) {
+        store.forEachLive(ca, notAfterFrom, revokedOnly, consumer);
+    }
+
     /** Certificates matching {@code query}, newest first. */
     public List<CertificateRecord> search(CertificateQuery query) {
         return store.search(query, clock.instant());
+    }
+
+    /** The distribution URLs stamped into certificates and CRLs. */
+    public DistributionUrls distributionUrls() {
+        return urls;
     }
 
     /** The profiles this authority issues under. */

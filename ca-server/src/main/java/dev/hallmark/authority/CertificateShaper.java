@@ -63,6 +63,15 @@ public final class CertificateShaper {
      */
     public static TBSCertificate leaf(SigningCa ca, Profile profile, CertificationRequest csr, List<Identifier> identifiers,
                                       SerialNumber serial, Instant now) {
+        return leaf(ca, profile, csr, identifiers, serial, now, DistributionUrls.NONE);
+    }
+
+    /**
+     * Shapes an end-entity certificate whose AIA and CRL distribution points come from {@code urls} where the profile
+     * names none; see {@link #leaf(SigningCa, Profile, CertificationRequest, List, SerialNumber, Instant)}.
+     */
+    public static TBSCertificate leaf(SigningCa ca, Profile profile, CertificationRequest csr, List<Identifier> identifiers,
+                                      SerialNumber serial, Instant now, DistributionUrls urls) {
         Instant start = now.truncatedTo(ChronoUnit.SECONDS).minus(profile.backdate());
         Instant end = now.truncatedTo(ChronoUnit.SECONDS).plus(profile.validity());
         Instant caStart = ca.certificate().getNotBefore().toInstant();
@@ -101,7 +110,7 @@ public final class CertificateShaper {
             if (!identifiers.isEmpty()) {
                 ext.addExtension(Extension.subjectAlternativeName, cn == null, generalNames(identifiers));
             }
-            addDistribution(ext, profile, ca.name());
+            addDistribution(ext, profile, ca.name(), serial, urls);
             if (profile.ocspNoCheck()) {
                 ext.addExtension(OCSP_NOCHECK, false, DERNull.INSTANCE);
             }
@@ -242,23 +251,37 @@ public final class CertificateShaper {
         }
     }
 
-    private static void addDistribution(ExtensionsGenerator ext, Profile profile, String ca) throws IOException {
+    private static void addDistribution(ExtensionsGenerator ext, Profile profile, String ca, SerialNumber serial,
+                                        DistributionUrls urls) throws IOException {
+        // A responder certificate with ocsp-nocheck is never checked for revocation (RFC 6960 4.2.2.2.1), so it
+        // carries no OCSP or CRL pointers of its own unless its profile insists.
+        boolean stamp = urls.configured() && !profile.ocspNoCheck();
+        List<String> ocsp = !profile.ocspUrls().isEmpty() ? profile.ocspUrls() : stamp ? List.of(urls.ocsp()) : List.of();
+        List<String> caIssuers = !profile.caIssuersUrls().isEmpty() ? profile.caIssuersUrls()
+                : urls.configured() ? List.of(urls.caIssuers(ca)) : List.of();
+        List<String> crl = !profile.crlUrls().isEmpty() ? profile.crlUrls() : stamp ? List.of(urls.crlFor(ca, serial)) : List.of();
         List<AccessDescription> aia = new ArrayList<>();
-        for (String u : profile.ocspUrls()) {
+        for (String u : ocsp) {
             aia.add(new AccessDescription(AccessDescription.id_ad_ocsp, uri(u, ca)));
         }
-        for (String u : profile.caIssuersUrls()) {
+        for (String u : caIssuers) {
             aia.add(new AccessDescription(AccessDescription.id_ad_caIssuers, uri(u, ca)));
         }
         if (!aia.isEmpty()) {
             ext.addExtension(Extension.authorityInfoAccess, false,
                     new AuthorityInformationAccess(aia.toArray(AccessDescription[]::new)));
         }
-        if (!profile.crlUrls().isEmpty()) {
-            DistributionPoint[] dps = profile.crlUrls().stream().map(u -> new DistributionPoint(
-                    new DistributionPointName(new GeneralNames(uri(u, ca))), null, null)).toArray(DistributionPoint[]::new);
-            ext.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(dps));
+        if (!crl.isEmpty()) {
+            ext.addExtension(Extension.cRLDistributionPoints, false, distributionPoints(crl, ca));
         }
+        if (stamp && urls.delta() && profile.crlUrls().isEmpty()) {
+            ext.addExtension(Extension.freshestCRL, false, distributionPoints(List.of(urls.deltaCrl(ca)), ca));
+        }
+    }
+
+    private static CRLDistPoint distributionPoints(List<String> urls, String ca) {
+        return new CRLDistPoint(urls.stream().map(u -> new DistributionPoint(
+                new DistributionPointName(new GeneralNames(uri(u, ca))), null, null)).toArray(DistributionPoint[]::new));
     }
 
     private static GeneralName uri(String template, String ca) {

@@ -49,6 +49,19 @@ public interface CertificateStore {
      */
     SerialRecord revoke(String issuer, SerialNumber serial, RevocationChange change);
 
+    /**
+     * Serials whose revocation status changed at or after {@code since} (revoked, or reason raised), oldest change
+     * first, at most {@code max}: the change feed OCSP responders on every node poll.
+     */
+    List<SerialRecord> statusChangedSince(Instant since, int max);
+
+    /**
+     * Streams, in one read, every serial of {@code issuer} that matters to revocation checking at {@code now}: not
+     * aborted and {@code notAfter} after {@code notAfterFrom}; only revoked ones when {@code revokedOnly}. Large
+     * results are fetched in pages by the driver, never held whole.
+     */
+    void forEachLive(String issuer, Instant notAfterFrom, boolean revokedOnly, java.util.function.Consumer<SerialRecord> consumer);
+
     /** True if a key (SPKI SHA-256) was revoked for keyCompromise. */
     boolean isBlocked(String spkiSha256);
 
@@ -66,8 +79,11 @@ public interface CertificateStore {
      * @param reason    the reason to store
      * @param blockKey  also block the subject key (keyCompromise)
      * @param events    audit events, appended in the same transaction
+     * @param changedAt now: when the status changed (the revocation, or the raise of its reason); the OCSP change
+     *                  feed and delta CRLs read it
      */
-    record Revocation(Instant revokedAt, RevocationReason reason, boolean blockKey, List<AuditEvent> events) {
+    record Revocation(Instant revokedAt, RevocationReason reason, boolean blockKey, List<AuditEvent> events,
+                      Instant changedAt) {
         public Revocation {
             events = List.copyOf(events);
         }

@@ -80,6 +80,6 @@ public final class Revocations {
             events.add(new AuditEvent(AuditEventType.KEY_BLOCKED, request.requester(), subject,
                     Map.of("spkiSha256", current.intent().spkiSha256())));
         }
-        return new CertificateStore.Revocation(revokedAt, request.reason(), keyCompromise, events);
+        return new CertificateStore.Revocation(revokedAt, request.reason(), keyCompromise, events, clock.instant());
     }
 }

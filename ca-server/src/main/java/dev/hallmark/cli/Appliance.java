@@ -63,7 +63,8 @@ public final class Appliance implements AutoCloseable {
         this.store = new JdbcCertificateStore(database, ledger);
         this.linter = new Linter();
         this.issuer = new Issuer(store, token, linter, clock, new SecureRandom(), Build.version());
-        this.authority = new Authority(store, token, issuer, new PolicyEngine(config.policy()), config.profiles());
+        this.authority = new Authority(store, token, issuer, new PolicyEngine(config.policy()), config.profiles(),
+                config.revocation().urls());
         this.hierarchy = new Hierarchy(store, token, ledger, issuer);
     }
 
@@ -198,6 +199,11 @@ public final class Appliance implements AutoCloseable {
 
     public CryptoToken token() {
         return token;
+    }
+
+    /** The CRL builder over this appliance's database and token ({@code hallmark crl}, the server's schedule). */
+    public dev.hallmark.authority.crl.Crls crls(String node) {
+        return dev.hallmark.authority.crl.Crls.onDatabase(authority, database, ledger, token, config, clock, node);
     }
 
     public Database database() {

@@ -75,6 +75,11 @@ final class InitCommand implements Callable<Integer> {
     String rootValidity;
     @Option(names = "--issuing-validity", defaultValue = "1825d", paramLabel = "DURATION", description = "Issuing CA lifetime (default 1825d).")
     String issuingValidity;
+    @Option(names = "--public-url", defaultValue = "http://localhost:8080", paramLabel = "URL",
+            description = "Public base URL of the HTTP listener, stamped into certificates as their OCSP, CRL and CA "
+                    + "certificate locations (urls.base; default ${DEFAULT-VALUE}).")
+    String publicUrl;
+
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
@@ -196,6 +201,7 @@ final class InitCommand implements Callable<Integer> {
         doc.put("ca", Map.of("root", "root", "issuing", "issuing"));
         doc.put("ledger", Map.of("keyAlias", "ledger"));
         doc.put("profiles", Map.of("file", "profiles.yaml"));
+        doc.put("urls", Map.of("base", publicUrl));
         return doc;
     }
 

@@ -199,6 +199,22 @@ public final class ConfigNode {
         return d;
     }
 
+    /** A duration between {@code min} and {@code max} inclusive; see {@link #duration(String, Duration)}. */
+    public Duration duration(String key, Duration defaultValue, Duration min, Duration max) {
+        Duration d = duration(key, defaultValue);
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw get(key).error("must be between " + text(min) + " and " + text(max));
+        }
+        return d;
+    }
+
+    private static String text(Duration d) {
+        if (d.toSeconds() % 86_400 == 0) {
+            return d.toDays() + "d";
+        }
+        return d.toSeconds() % 3600 == 0 ? d.toHours() + "h" : d.toSeconds() % 60 == 0 ? d.toMinutes() + "m" : d.toSeconds() + "s";
+    }
+
     /** Parses {@code 90d}, {@code 12h}, {@code 30m}, {@code 10s} or ISO-8601; null when it is none of them. */
     public static Duration parseDuration(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);

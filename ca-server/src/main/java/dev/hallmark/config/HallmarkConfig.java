@@ -23,11 +23,12 @@ import java.util.Map;
  * @param ledgerKey alias of the ledger's checkpoint key in the token
  * @param profiles  the certificate profiles ({@code profiles.file}, or the shipped ones)
  * @param policy    the issuance policy ({@code policy:})
+ * @param revocation OCSP, CRL and distribution URL settings ({@code ocsp:}, {@code crl:}, {@code urls:})
  * @param root      the whole merged document, for sections other modules own
  */
 public record HallmarkConfig(Path dataDir, DatabaseSettings database, TokenSettings token, String rootCa,
                              String issuingCa, String ledgerKey, ProfileCatalog profiles, PolicyRules policy,
-                             ConfigNode root) {
+                             RevocationSettings revocation, ConfigNode root) {
 
     /** The configuration file's name inside the data directory. */
     public static final String FILE_NAME = "hallmark.yaml";
@@ -43,7 +44,10 @@ public record HallmarkConfig(Path dataDir, DatabaseSettings database, TokenSetti
             "server.maxConnections", "server.maxHeaderBytes", "server.maxRequestLineBytes", "server.requestTimeout",
             "server.headerTimeout", "server.idleTimeout", "server.shutdownGrace", "server.workerThreads",
             "server.checkpointInterval",
-            "acme.validation.http01Port", "acme.validation.tlsAlpn01Port", "acme.validation.dnsResolver");
+            "acme.validation.http01Port", "acme.validation.tlsAlpn01Port", "acme.validation.dnsResolver",
+            "urls.base", "crl.validity", "crl.interval", "crl.afterRevocation", "crl.shards", "crl.delta.enabled",
+            "crl.delta.interval", "crl.delta.validity", "ocsp.signer", "ocsp.validity", "ocsp.maxCertIds", "ocsp.nonce",
+            "ocsp.cacheMaxEntries", "ocsp.pollInterval");
 
     /**
      * Loads {@code dataDir/hallmark.yaml} with overrides.
@@ -87,7 +91,7 @@ public record HallmarkConfig(Path dataDir, DatabaseSettings database, TokenSetti
     /** Validates a parsed document. */
     public static HallmarkConfig from(Path dataDir, ConfigNode root) {
         root.rejectUnknown("database", "token", "ca", "ledger", "profiles", "policy", "server",
-                "https", "http", "management", "acme", "ocsp", "crl", "est", "scep", "kiosk", "agents");
+                "https", "http", "management", "acme", "ocsp", "crl", "urls", "est", "scep", "kiosk", "agents");
         ConfigNode db = root.get("database").rejectUnknown("url", "user", "passwordFile", "poolSize");
         DatabaseSettings database = new DatabaseSettings(
                 db.string("url", defaultDatabaseUrl(dataDir)),
@@ -125,7 +129,8 @@ public record HallmarkConfig(Path dataDir, DatabaseSettings database, TokenSetti
                 : ProfileCatalog.load(path(dataDir, profilesFile));
         PolicyRules policy = root.get("policy").isMissing() ? PolicyRules.defaults()
                 : PolicyRules.fromConfig(root.get("policy"));
-        return new HallmarkConfig(dataDir, database, token, rootCa, issuingCa, ledgerKey, profiles, policy, root);
+        return new HallmarkConfig(dataDir, database, token, rootCa, issuingCa, ledgerKey, profiles, policy,
+                RevocationSettings.from(root), root);
     }
 
     /**

@@ -330,7 +330,13 @@ public final class JdbcCertificateStore implements CertificateStore {
     }
 
     @Override
-    public SerialRecord revoke(String issuer, SerialNumber serial, RevocationChange change) {
+    public SerialRecord revoke(String issuer, SerialNumber serial, RevocationChange decision) {
+        java.util.concurrent.atomic.AtomicReference<Instant> changedAt = new java.util.concurrent.atomic.AtomicReference<>();
+        RevocationChange change = current -> {
+            Revocation r = decision.decide(current);
+            changedAt.set(r.changedAt());
+            return r;
+        };
         SerialRecord revoked;
         try {
             revoked = revokeOnce(issuer, serial, change);
@@ -349,7 +355,7 @@ public final class JdbcCertificateStore implements CertificateStore {
             // the same order and a concurrent revocation never waits on a sweep, so they cannot deadlock. A crash in
             // between leaves the key blocked and its other certificates listed by 'hallmark verify'.
             db.inTransaction(c -> {
-                revokeKeySiblings(c, issuer, serial, done.intent().spkiSha256(), done.revokedAt());
+                revokeKeySiblings(c, issuer, serial, done.intent().spkiSha256(), done.revokedAt(), changedAt.get());
                 return null;
             });
         }
@@ -361,12 +367,13 @@ public final class JdbcCertificateStore implements CertificateStore {
             SerialRecord current = selectSerial(c, issuer, serial, true).orElseThrow(() -> new CaException(
                     CaException.Kind.NOT_FOUND, "CA '" + issuer + "' never assigned serial " + serial.hex()));
             Revocation r = change.decide(current);
-            try (PreparedStatement ps = c.prepareStatement("UPDATE serial_number SET revoked_at = ?, revocation_reason = ? "
-                    + "WHERE issuer = ? AND serial = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE serial_number SET revoked_at = ?, revocation_reason = ?, "
+                    + "status_changed_at = ? WHERE issuer = ? AND serial = ?")) {
                 ps.setObject(1, ts(r.revokedAt()));
                 ps.setString(2, r.reason().name());
-                ps.setString(3, issuer);
-                ps.setString(4, serial.hex());
+                ps.setObject(3, ts(r.changedAt()));
+                ps.setString(4, issuer);
+                ps.setString(5, serial.hex());
                 ps.executeUpdate();
             }
             if (r.blockKey()) {
@@ -394,7 +401,7 @@ public final class JdbcCertificateStore implements CertificateStore {
      * for keyCompromise with the reported certificate's revocation time, each with its own ledger entry.
      */
     private void revokeKeySiblings(Connection c, String issuer, SerialNumber serial, String spkiSha256,
-                                   Instant revokedAt) throws SQLException {
+                                   Instant revokedAt, Instant changedAt) throws SQLException {
         List<String[]> siblings = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT issuer, serial, state FROM serial_number"
                 + " WHERE spki_sha256 = ? AND revoked_at IS NULL AND state <> ? AND not_after > ?"
@@ -410,12 +417,13 @@ public final class JdbcCertificateStore implements CertificateStore {
         }
         String actor = "system:key-compromise";
         for (String[] sibling : siblings) {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE serial_number SET revoked_at = ?, revocation_reason = ?"
-                    + " WHERE issuer = ? AND serial = ? AND revoked_at IS NULL")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE serial_number SET revoked_at = ?, revocation_reason = ?,"
+                    + " status_changed_at = ? WHERE issuer = ? AND serial = ? AND revoked_at IS NULL")) {
                 ps.setObject(1, ts(revokedAt));
                 ps.setString(2, RevocationReason.KEY_COMPROMISE.name());
-                ps.setString(3, sibling[0]);
-                ps.setString(4, sibling[1]);
+                ps.setObject(3, ts(changedAt));
+                ps.setString(4, sibling[0]);
+                ps.setString(5, sibling[1]);
                 ps.executeUpdate();
             }
             Map<String, String> details = new java.util.LinkedHashMap<>();
@@ -426,6 +434,46 @@ public final class JdbcCertificateStore implements CertificateStore {
             ledger.append(c, new AuditEvent(dev.hallmark.ledger.AuditEventType.CERTIFICATE_REVOKED, actor,
                     sibling[0] + "/" + sibling[1], details));
         }
+    }
+
+    @Override
+    public List<SerialRecord> statusChangedSince(Instant since, int max) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + SERIAL_COLUMNS + " FROM serial_number"
+                    + " WHERE status_changed_at >= ? ORDER BY status_changed_at, issuer, serial LIMIT ?")) {
+                ps.setObject(1, ts(since));
+                ps.setInt(2, max);
+                List<SerialRecord> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(serialRecord(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public void forEachLive(String issuer, Instant notAfterFrom, boolean revokedOnly, Consumer<SerialRecord> consumer) {
+        // One statement in a read-only transaction: PostgreSQL streams it through a cursor only outside auto-commit
+        // and with a fetch size; H2 spills large results to disk by itself.
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + SERIAL_COLUMNS + " FROM serial_number"
+                    + " WHERE issuer = ? AND not_after > ? AND state <> ?"
+                    + (revokedOnly ? " AND revoked_at IS NOT NULL" : ""))) {
+                ps.setFetchSize(2000);
+                ps.setString(1, issuer);
+                ps.setObject(2, ts(notAfterFrom));
+                ps.setString(3, SerialState.ABORTED.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        consumer.accept(serialRecord(rs));
+                    }
+                }
+            }
+            return null;
+        });
     }
 
     @Override

@@ -88,6 +88,17 @@ public final class FaultyStore implements CertificateStore {
     }
 
     @Override
+    public List<SerialRecord> statusChangedSince(java.time.Instant since, int max) {
+        return delegate.statusChangedSince(since, max);
+    }
+
+    @Override
+    public void forEachLive(String issuer, java.time.Instant notAfterFrom, boolean revokedOnly,
+                            java.util.function.Consumer<SerialRecord> consumer) {
+        delegate.forEachLive(issuer, notAfterFrom, revokedOnly, consumer);
+    }
+
+    @Override
     public boolean isBlocked(String spkiSha256) {
         return delegate.isBlocked(spkiSha256);
     }

@@ -67,7 +67,7 @@ public final class TestPki implements AutoCloseable {
         this.store = b.storeWrapper.apply(new JdbcCertificateStore(database, ledger));
         this.linter = new Linter();
         this.issuer = new Issuer(store, token, linter, clock, b.random, "hallmark/test");
-        this.authority = new Authority(store, token, issuer, new PolicyEngine(b.policy), b.profiles);
+        this.authority = new Authority(store, token, issuer, new PolicyEngine(b.policy), b.profiles, b.urls);
         this.hierarchy = new Hierarchy(store, token, ledger, issuer);
         this.root = hierarchy.createRoot(new CaSpec("root", "CN=Test Root CA,O=Hallmark Tests", b.caKeyType, b.caAlgorithm,
                 Duration.ofDays(3650), null), "test:fixture");
@@ -115,6 +115,13 @@ public final class TestPki implements AutoCloseable {
         UnaryOperator<CertificateStore> storeWrapper = s -> s;
         KeyType caKeyType = KeyType.EC_P256;
         dev.hallmark.hsm.SignatureAlgorithm caAlgorithm;
+        dev.hallmark.authority.DistributionUrls urls = dev.hallmark.authority.DistributionUrls.NONE;
+
+        /** The OCSP, CRL and CA certificate URLs stamped into certificates (default: none). */
+        public Builder distributionUrls(dev.hallmark.authority.DistributionUrls u) {
+            this.urls = u;
+            return this;
+        }
 
         /** The CAs' signature algorithm (null: the key type's default). */
         public Builder caAlgorithm(dev.hallmark.hsm.SignatureAlgorithm algorithm) {
