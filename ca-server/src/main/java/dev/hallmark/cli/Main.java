@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         description = "Hallmark: a self-hosted certificate authority.",
         subcommands = {InitCommand.class, CaCommand.class, IssueCommand.class, RevokeCommand.class, CertCommand.class,
                 LedgerCommand.class, VerifyCommand.class, TokenCommand.class, ServeCommand.class, DemoCommand.class,
+                CrlCommand.class, OcspCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -492,7 +492,7 @@ public final class HallmarkServer implements AutoCloseable {
             }
         } else {
             String type = mediaType(ctx.request().getHeader("Content-Type"));
-            if (type == null || !route.consumes().contains(type)) {
+            if (!route.consumes().contains(Route.ANY_MEDIA_TYPE) && (type == null || !route.consumes().contains(type))) {
                 sendAndClose(ctx, Problems.ofStatus(415, "Content-Type must be one of " + String.join(", ", new java.util.TreeSet<>(route.consumes()))
                         + (type == null ? "" : "; got " + type)));
                 return;

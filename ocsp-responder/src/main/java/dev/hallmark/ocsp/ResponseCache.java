@@ -1,0 +1,93 @@
+package dev.hallmark.ocsp;
+
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+/**
+ * Signed responses ready to serve without a signature per request (RFC 5019): one per (CA, serial, CertID hash),
+ * bounded by {@code ocsp.cacheMaxEntries}. Lookups never block, so cached answers are sent from the event loop.
+ * An entry is never served at or after its nextUpdate (LE 2016 stale responses, T38). Thread-safe.
+ */
+final class ResponseCache {
+    private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
+    private final int maxEntries;
+
+    ResponseCache(int maxEntries) {
+        this.maxEntries = maxEntries;
+    }
+
+    /**
+     * @param ca     the CA's name
+     * @param serial the serial
+     * @param hash   the CertID hash algorithm OID
+     */
+    record Key(String ca, BigInteger serial, String hash) {
+    }
+
+    /**
+     * One signed response.
+     *
+     * @param der          the whole OCSPResponse
+     * @param status       the status it states
+     * @param thisUpdate   its thisUpdate (also its producedAt)
+     * @param nextUpdate   its nextUpdate
+     * @param etag         a strong validator (RFC 5019 6.2), quoted
+     * @param signerSerial the responder certificate that signed it, or null for the CA key
+     */
+    record Entry(byte[] der, CertStatus status, Instant thisUpdate, Instant nextUpdate, String etag, String signerSerial) {
+        boolean servableAt(Instant now) {
+            return now.isBefore(nextUpdate) && !now.isBefore(thisUpdate.minusSeconds(60));
+        }
+    }
+
+    /** The entry, if one is cached and may be served at {@code now}. */
+    Entry fresh(Key key, Instant now) {
+        Entry e = entries.get(key);
+        return e != null && e.servableAt(now) ? e : null;
+    }
+
+    Entry get(Key key) {
+        return entries.get(key);
+    }
+
+    /** Stores an entry unless the cache is full (a replacement always fits). */
+    boolean put(Key key, Entry entry) {
+        if (entries.size() >= maxEntries && !entries.containsKey(key)) {
+            return false;
+        }
+        entries.put(key, entry);
+        return true;
+    }
+
+    /** Drops every entry of one serial (all hash algorithms): the next request signs afresh. */
+    void invalidate(String ca, BigInteger serial) {
+        for (org.bouncycastle.asn1.ASN1ObjectIdentifier hash : OcspQuery.HASHES) {
+            entries.remove(new Key(ca, serial, hash.getId()));
+        }
+    }
+
+    /** Drops every entry matching {@code which}. */
+    void removeIf(Predicate<Key> which) {
+        entries.keySet().removeIf(which);
+    }
+
+    /** Drops expired entries. */
+    void evictExpired(Instant now) {
+        entries.values().removeIf(e -> !now.isBefore(e.nextUpdate()));
+    }
+
+    int size() {
+        return entries.size();
+    }
+
+    boolean full() {
+        return entries.size() >= maxEntries;
+    }
+
+    /** Every entry (weakly consistent), for sweeps. */
+    Iterable<java.util.Map.Entry<Key, Entry>> all() {
+        return entries.entrySet();
+    }
+}
