@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  */
 public final class ConfigNode {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(d|h|m|s)");
+    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(d|h|ms|m|s)");
 
     private final String file;
     private final String path;
@@ -212,10 +212,13 @@ public final class ConfigNode {
         if (d.toSeconds() % 86_400 == 0) {
             return d.toDays() + "d";
         }
+        if (d.toMillis() % 1000 != 0) {
+            return d.toMillis() + "ms";
+        }
         return d.toSeconds() % 3600 == 0 ? d.toHours() + "h" : d.toSeconds() % 60 == 0 ? d.toMinutes() + "m" : d.toSeconds() + "s";
     }
 
-    /** Parses {@code 90d}, {@code 12h}, {@code 30m}, {@code 10s} or ISO-8601; null when it is none of them. */
+    /** Parses {@code 90d}, {@code 12h}, {@code 30m}, {@code 10s}, {@code 500ms} or ISO-8601; null when it is none of them. */
     public static Duration parseDuration(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         Matcher m = SHORT_DURATION.matcher(t);
@@ -225,6 +228,7 @@ public final class ConfigNode {
                 case "d" -> Duration.ofDays(n);
                 case "h" -> Duration.ofHours(n);
                 case "m" -> Duration.ofMinutes(n);
+                case "ms" -> Duration.ofMillis(n);
                 default -> Duration.ofSeconds(n);
             };
         }

@@ -38,6 +38,9 @@ public interface CrlStore {
     /** The newest CRL of a scope, with its DER. */
     Optional<PublishedCrl> latest(String issuer, CrlKind kind, int shard);
 
+    /** The newest CRL of a scope, without its DER (cheap: for deciding what is due). */
+    Optional<PublishedCrl> latestMetadata(String issuer, CrlKind kind, int shard);
+
     /** The newest CRL of a scope if its number is above {@code knownNumber} (a cheap freshness check), with its DER. */
     Optional<PublishedCrl> newerThan(String issuer, CrlKind kind, int shard, long knownNumber);
 

@@ -55,8 +55,12 @@ import org.bouncycastle.asn1.x509.IssuingDistributionPoint;
 public final class Crls {
     /** How long a builder lease lasts: far longer than any build, short enough for a crashed builder. */
     static final Duration LEASE = Duration.ofMinutes(15);
-    /** Revocations stamped this long before a CRL's thisUpdate may have committed after its entries were read. */
-    static final Duration LATE_COMMIT = Duration.ofMinutes(5);
+    /**
+     * Revocations stamped this long before a CRL's thisUpdate may have committed after its entries were read (a
+     * revocation is one short transaction). Such a revocation causes one more build after {@code crl.afterRevocation};
+     * delta CRLs list changes from this long before their base.
+     */
+    static final Duration LATE_COMMIT = Duration.ofSeconds(30);
     /** A delta CRL lists at most this many changes; beyond that a new complete CRL is the cheaper answer. */
     static final int MAX_DELTA_CHANGES = 100_000;
 
@@ -154,7 +158,7 @@ public final class Crls {
         }
         return leased(ca, () -> {
             SigningCa signing = authority.signingCa(ca);
-            PublishedCrl base = store.latest(ca, CrlKind.COMPLETE, -1).orElseThrow(() -> new CaException(
+            PublishedCrl base = store.latestMetadata(ca, CrlKind.COMPLETE, -1).orElseThrow(() -> new CaException(
                     CaException.Kind.CONFLICT, "CA '" + ca + "' has no complete CRL yet to base a delta CRL on"));
             Instant thisUpdate = now();
             List<SerialRecord> changed = changesSince(ca, base.thisUpdate().minus(LATE_COMMIT), thisUpdate);
@@ -173,7 +177,7 @@ public final class Crls {
      */
     public List<PublishedCrl> buildDue(String ca, String actor) {
         Instant now = now();
-        Optional<PublishedCrl> complete = store.latest(ca, CrlKind.COMPLETE, -1).map(PublishedCrl::withoutDer);
+        Optional<PublishedCrl> complete = store.latestMetadata(ca, CrlKind.COMPLETE, -1);
         List<PublishedCrl> out = new ArrayList<>();
         try {
             // With delta CRLs, revocations go out in deltas and the complete CRL follows its interval.
@@ -181,7 +185,7 @@ public final class Crls {
                     || !settings.delta() && revokedSince(ca, complete.get(), now)) {
                 out.addAll(buildComplete(ca, actor));
             } else if (settings.delta()) {
-                Optional<PublishedCrl> delta = store.latest(ca, CrlKind.DELTA, -1).map(PublishedCrl::withoutDer);
+                Optional<PublishedCrl> delta = store.latestMetadata(ca, CrlKind.DELTA, -1);
                 if (delta.isEmpty() || delta.get().baseNumber() < complete.get().number()
                         || aged(delta.get(), settings.deltaInterval(), now) || revokedSince(ca, delta.get(), now)) {
                     out.add(buildDelta(ca, actor));

@@ -29,10 +29,4 @@ public record PublishedCrl(String issuer, long number, CrlKind kind, int shard, 
             case DELTA -> issuer + "-delta.crl";
         };
     }
-
-    /** The same metadata without the DER. */
-    public PublishedCrl withoutDer() {
-        return new PublishedCrl(issuer, number, kind, shard, baseNumber, thisUpdate, nextUpdate, entries, length, sha256, null,
-                builtBy);
-    }
 }

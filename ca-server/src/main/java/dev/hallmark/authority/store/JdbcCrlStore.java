@@ -145,6 +145,21 @@ public final class JdbcCrlStore implements CrlStore {
     }
 
     @Override
+    public Optional<PublishedCrl> latestMetadata(String issuer, CrlKind kind, int shard) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + META + " FROM crl WHERE issuer = ? AND kind = ?"
+                    + " AND shard = ? ORDER BY crl_number DESC LIMIT 1")) {
+                ps.setString(1, issuer);
+                ps.setString(2, kind.name());
+                ps.setInt(3, shard);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(read(rs, null)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
     public Optional<PublishedCrl> newerThan(String issuer, CrlKind kind, int shard, long knownNumber) {
         return db.read(c -> {
             Long number;
