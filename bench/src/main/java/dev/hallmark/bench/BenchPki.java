@@ -40,12 +40,12 @@ import java.util.stream.Stream;
  * composition root wires them (and as {@code TestPki} does), with the system clock. Unlike {@code TestPki} it can
  * run on an H2 <em>file</em> database, the embedded default users run. Close it after use; it deletes the H2 files.
  */
-final class BenchPki implements AutoCloseable {
+public final class BenchPki implements AutoCloseable {
     /** The pool size of {@code database.poolSize}'s default. */
     static final int POOL_SIZE = 16;
 
     /** The crypto tokens measured. */
-    enum TokenKind {
+    public enum TokenKind {
         /** {@link SoftToken} in memory (BouncyCastle). */
         SOFT,
         /** SoftHSM2 through SunPKCS11 ({@code Pkcs11Token}). */
@@ -53,18 +53,18 @@ final class BenchPki implements AutoCloseable {
     }
 
     /** The databases measured. */
-    enum DbKind {
+    public enum DbKind {
         /** H2 file database, the embedded default ({@code jdbc:h2:file:DIR/db/hallmark;DB_CLOSE_ON_EXIT=FALSE}). */
         H2FILE,
         /** Embedded PostgreSQL 18 (io.zonky), one fresh database. */
         POSTGRESQL
     }
 
-    final Database database;
-    final CryptoToken rawToken;
-    final CryptoToken token;
-    final Authority authority;
-    final SigningCa issuing;
+    public final Database database;
+    public final CryptoToken rawToken;
+    public final CryptoToken token;
+    public final Authority authority;
+    public final SigningCa issuing;
     private final Path dataDir;
 
     private BenchPki(TokenKind tokenKind, DbKind dbKind, Stages stages) {
@@ -98,7 +98,7 @@ final class BenchPki implements AutoCloseable {
         System.out.println("# fixture: token=" + rawToken.getClass().getSimpleName() + " db=" + describe(dbKind));
     }
 
-    static BenchPki open(TokenKind tokenKind, DbKind dbKind) {
+    public static BenchPki open(TokenKind tokenKind, DbKind dbKind) {
         return new BenchPki(tokenKind, dbKind, null);
     }
 
@@ -108,7 +108,7 @@ final class BenchPki implements AutoCloseable {
     }
 
     /** The request the CLI's {@code issue} makes, from the issuing CA. */
-    IssuanceRequest request(String profile, byte[] csr) {
+    public IssuanceRequest request(String profile, byte[] csr) {
         return new IssuanceRequest("issuing", profile, csr, List.of(), "bench:operator",
                 Provenance.admin("cli", "bench:operator", java.time.Instant.now()));
     }

@@ -135,6 +135,17 @@ final class Stages {
             }
 
             @Override
+            public List<SerialRecord> statusChangedSince(java.time.Instant since, int max) {
+                return store.statusChangedSince(since, max);
+            }
+
+            @Override
+            public void forEachLive(String issuer, java.time.Instant notAfterFrom, boolean revokedOnly,
+                                    java.util.function.Consumer<SerialRecord> consumer) {
+                store.forEachLive(issuer, notAfterFrom, revokedOnly, consumer);
+            }
+
+            @Override
             public boolean isBlocked(String spkiSha256) {
                 return time(Stage.IS_BLOCKED, () -> store.isBlocked(spkiSha256));
             }
