@@ -97,6 +97,9 @@ final class Serving {
         String http = urls.get(Listener.HTTP);
         if (http != null) {
             out.println("  http         " + http + "   CA certificates " + http + "/ca/" + config.rootCa() + ".crt");
+            out.println("               OCSP " + http + "/ocsp   CRL " + http + "/crl/" + config.issuingCa() + ".crl"
+                    + (config.revocation().urls().configured() ? "   (certificates name " + config.revocation().urls().base() + ")"
+                    : "   (urls.base unset: certificates carry no OCSP/CRL URLs)"));
         }
         out.println("  management   " + urls.get(Listener.MANAGEMENT) + "   /metrics /healthz /readyz");
         out.println("  root CA      '" + config.rootCa() + "' SHA-256 " + fingerprint);
