@@ -54,9 +54,11 @@ public class OcspSignBenchmark {
     private OcspResponder missing;
     private OcspResponder caching;
     private OcspQuery query;
+    private OcspQuery[] queries;
     private byte[] request;
     private byte[] tbsResponseData;
     private ResponderKey responderKey;
+    private SimpleMeterRegistry registry;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -64,7 +66,8 @@ public class OcspSignBenchmark {
         IssuedCertificate cert = pki.authority.issue(pki.request("tls-server", TestCsr.of("ocsp.bench.example")));
         RevocationSettings.Ocsp settings = RevocationSettings.from(ConfigNode.parse("bench.yaml", "{}")).ocsp();
         Clock clock = Clock.systemUTC();
-        OcspMetrics metrics = new OcspMetrics(new SimpleMeterRegistry(), () -> 0);
+        registry = new SimpleMeterRegistry();
+        OcspMetrics metrics = new OcspMetrics(registry, () -> 0);
         ResponderKeys keys = new ResponderKeys(pki.authority, pki.token, settings, clock);
         ResponseSigner signer = new ResponseSigner(pki.token, settings.validity());
         missing = new OcspResponder(pki.authority, keys, new ResponseCache(0), signer, settings, clock, metrics);
@@ -73,6 +76,15 @@ public class OcspSignBenchmark {
                 new org.bouncycastle.operator.bc.BcDigestCalculatorProvider().get(org.bouncycastle.cert.ocsp.CertificateID.HASH_SHA1),
                 pki.issuing.certificate(), cert.record().serial().value())).build().getEncoded();
         query = OcspQuery.parse(request, settings.maxCertIds());
+        // Distinct certificates, so concurrent misses never share one signature (they would in production, rightly).
+        queries = new OcspQuery[256];
+        for (int i = 0; i < queries.length; i++) {
+            IssuedCertificate c = pki.authority.issue(pki.request("tls-server", TestCsr.of("ocsp" + i + ".bench.example")));
+            queries[i] = OcspQuery.parse(new org.bouncycastle.cert.ocsp.OCSPReqBuilder().addRequest(
+                    new org.bouncycastle.cert.ocsp.CertificateID(new org.bouncycastle.operator.bc.BcDigestCalculatorProvider()
+                            .get(org.bouncycastle.cert.ocsp.CertificateID.HASH_SHA1), pki.issuing.certificate(),
+                            c.record().serial().value())).build().getEncoded(), settings.maxCertIds());
+        }
         OcspResponder.Ready ready = missing.answer(query);
         BasicOCSPResp basic = (BasicOCSPResp) new OCSPResp(ready.der()).getResponseObject();
         tbsResponseData = BasicOCSPResponse.getInstance(basic.getEncoded()).getTbsResponseData().getEncoded(ASN1Encoding.DER);
@@ -85,6 +97,9 @@ public class OcspSignBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
+        // Only successful answers count: an error status (tryLater) would be fast and meaningless.
+        registry.find("hallmark.ocsp.responses").counters().forEach(c -> System.out.printf("# responses %s %s: %.0f%n",
+                c.getId().getTag("status"), c.getId().getTag("source"), c.count()));
         pki.close();
     }
 
@@ -100,16 +115,23 @@ public class OcspSignBenchmark {
         return pki.rawToken.sign(responderKey.key(), SignatureAlgorithm.ECDSA_SHA256, tbsResponseData);
     }
 
+    /** Each benchmark thread walks the certificates from its own offset. */
+    @State(Scope.Thread)
+    public static class Cursor {
+        private static final java.util.concurrent.atomic.AtomicInteger OFFSET = new java.util.concurrent.atomic.AtomicInteger();
+        int next = OFFSET.getAndAdd(128);
+    }
+
     @Benchmark
     @Threads(1)
-    public byte[] miss1() {
-        return missing.answer(query).der();
+    public byte[] miss1(Cursor c) {
+        return missing.answer(queries[c.next++ & 255]).der();
     }
 
     @Benchmark
     @Threads(2)
-    public byte[] miss2() {
-        return missing.answer(query).der();
+    public byte[] miss2(Cursor c) {
+        return missing.answer(queries[c.next++ & 255]).der();
     }
 
     @Benchmark

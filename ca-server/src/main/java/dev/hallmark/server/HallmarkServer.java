@@ -353,9 +353,38 @@ public final class HallmarkServer implements AutoCloseable {
                     + ctx.request().path() + (allow.isEmpty() ? "" : " (allowed: " + allow + ")")));
         });
         router.errorHandler(413, ctx -> sendAndClose(ctx, Problems.ofStatus(413, "the request body is larger than this route accepts")));
-        router.errorHandler(400, ctx -> fail(ctx, ctx.failure() != null ? ctx.failure() : null, 400));
+        router.errorHandler(400, ctx -> {
+            Route raw = undecodablePathRoute(listener, ctx);
+            if (raw != null) {
+                try {
+                    raw.handler().handle(ctx, Caller.ANONYMOUS);
+                } catch (Exception e) {
+                    fail(ctx, e, 500);
+                }
+                return;
+            }
+            fail(ctx, ctx.failure() != null ? ctx.failure() : null, 400);
+        });
         router.errorHandler(500, ctx -> fail(ctx, ctx.failure(), 500));
         return router;
+    }
+
+    /**
+     * The route that answers a request whose path Vert.x could not decode, if one declared {@link Route#anyPathBytes()}
+     * for this listener, method and raw path prefix.
+     */
+    private Route undecodablePathRoute(Listener listener, RoutingContext ctx) {
+        String raw = ctx.request().path();
+        if (raw == null || ctx.failure() != null && !(ctx.failure() instanceof IllegalArgumentException)) {
+            return null;
+        }
+        for (Route r : routes) {
+            if (r.anyPathBytes() && r.listener() == listener && r.method().equals(ctx.request().method())
+                    && raw.startsWith(r.path().substring(0, r.path().length() - 1))) {
+                return r;
+            }
+        }
+        return null;
     }
 
     /** The methods of the routes on {@code listener} whose path matches {@code path}, e.g. {@code GET, HEAD}. */

@@ -21,9 +21,12 @@ import java.util.Set;
  * @param consumes     the media types a body may have (lower case, without parameters); empty when no body
  * @param operationId  a stable name, used in metrics and matched against the OpenAPI document
  * @param handler      the handler
+ * @param anyPathBytes an open route ending in {@code /*} that also gets requests whose path Vert.x cannot decode (a
+ *                     bad %-escape), so its protocol answers them itself (OCSP GET: {@code malformedRequest}, T35)
+ *                     instead of the server's 400; the handler must read {@code request().path()} raw
  */
 public record Route(Listener listener, HttpMethod method, String path, Access access, boolean blocking,
-                    int maxBodyBytes, Set<String> consumes, String operationId, RouteHandler handler) {
+                    int maxBodyBytes, Set<String> consumes, String operationId, RouteHandler handler, boolean anyPathBytes) {
     /**
      * Declares a body route that checks the media type itself and answers in its own protocol (OCSP answers a
      * wrong Content-Type with {@code malformedRequest}, RELIABILITY T35), instead of the server's 415.
@@ -40,6 +43,9 @@ public record Route(Listener listener, HttpMethod method, String path, Access ac
         consumes = Set.copyOf(consumes);
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("route path must start with '/': " + path);
+        }
+        if (anyPathBytes && (!path.endsWith("/*") || !access.isOpen() || blocking)) {
+            throw new IllegalArgumentException(operationId + ": only an open event-loop route ending in /* takes undecodable paths");
         }
         if (maxBodyBytes < 0 || (maxBodyBytes > 0) == consumes.isEmpty()) {
             throw new IllegalArgumentException(operationId + ": a route with a body names its media types, and only then");
@@ -66,6 +72,7 @@ public record Route(Listener listener, HttpMethod method, String path, Access ac
         private int maxBodyBytes;
         private Set<String> consumes = Set.of();
         private String operationId;
+        private boolean anyPathBytes;
 
         private Builder(Listener listener, HttpMethod method, String path) {
             this.listener = listener;
@@ -94,6 +101,12 @@ public record Route(Listener listener, HttpMethod method, String path, Access ac
             return this;
         }
 
+        /** See {@link Route#anyPathBytes()}. */
+        public Builder anyPathBytes() {
+            this.anyPathBytes = true;
+            return this;
+        }
+
         public Builder operationId(String id) {
             this.operationId = id;
             return this;
@@ -108,7 +121,7 @@ public record Route(Listener listener, HttpMethod method, String path, Access ac
             }
             String id = operationId != null ? operationId
                     : method.name().toLowerCase(Locale.ROOT) + path.replaceAll("[^A-Za-z0-9]+", "_");
-            return new Route(listener, method, path, access, blocking, maxBodyBytes, consumes, id, handler);
+            return new Route(listener, method, path, access, blocking, maxBodyBytes, consumes, id, handler, anyPathBytes);
         }
     }
 }

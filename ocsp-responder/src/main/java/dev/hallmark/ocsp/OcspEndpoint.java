@@ -31,6 +31,11 @@ public final class OcspEndpoint implements Endpoint {
     public static final String PATH = "/ocsp";
     /** Requests waiting for a signature beyond this many get {@code tryLater}. */
     static final int SIGNING_QUEUE = 2048;
+    /**
+     * The body the listener buffers: far above what a request may be ({@link OcspQuery#MAX_BYTES}), so an oversized
+     * request still gets an OCSP {@code malformedRequest} (T35); only beyond this does the listener answer 413.
+     */
+    static final int MAX_BODY = 128 * 1024;
 
     private PreSigner preSigner;
     private CrlSchedule crlSchedule;
@@ -76,9 +81,9 @@ public final class OcspEndpoint implements Endpoint {
         CrlHandler crl = new CrlHandler(crls, c.authority(), c.clock());
         return List.of(
                 Route.on(Listener.HTTP, HttpMethod.POST, PATH).access(Access.open()).eventLoop()
-                        .body(OcspQuery.MAX_BYTES, Route.ANY_MEDIA_TYPE).operationId("ocspPost")
+                        .body(MAX_BODY, Route.ANY_MEDIA_TYPE).operationId("ocspPost")
                         .handler((ctx, caller) -> ocsp.post(ctx)),
-                Route.on(Listener.HTTP, HttpMethod.GET, PATH + "/*").access(Access.open()).eventLoop()
+                Route.on(Listener.HTTP, HttpMethod.GET, PATH + "/*").access(Access.open()).eventLoop().anyPathBytes()
                         .operationId("ocspGet").handler((ctx, caller) -> ocsp.get(ctx)),
                 Route.on(Listener.HTTP, HttpMethod.GET, "/crl/:file").access(Access.open())
                         .operationId("getCrl").handler((ctx, caller) -> crl.get(ctx)));

@@ -62,6 +62,17 @@ record OcspQuery(List<Question> certIds, Extension nonce) {
      * @param serial   the serial asked about (positive)
      */
     record Question(CertID certId, ASN1ObjectIdentifier hash, byte[] nameHash, byte[] keyHash, BigInteger serial) {
+        /**
+         * The hash algorithm as the cache keys it: the OID, and whether its parameters were NULL or absent, so an
+         * answer always carries the CertID exactly as the client encoded it (clients compare CertIDs).
+         */
+        String hashKey() {
+            return hashKey(hash, certId.getHashAlgorithm().getParameters() != null);
+        }
+
+        static String hashKey(ASN1ObjectIdentifier hash, boolean nullParameters) {
+            return nullParameters ? hash.getId() : hash.getId() + "/absent";
+        }
     }
 
     /**

@@ -125,15 +125,20 @@ final class OcspResponder {
             CompletableFuture<ResponseCache.Entry> mine = new CompletableFuture<>();
             CompletableFuture<ResponseCache.Entry> running = inFlight.putIfAbsent(key, mine);
             if (running != null) {
-                fresh = running.join();
+                try {
+                    fresh = running.join();
+                } catch (java.util.concurrent.CompletionException e) {
+                    throw e.getCause() instanceof OcspFailure f ? f : OcspFailure.tryLater("signing failed", e.getCause());
+                }
             } else {
                 try {
+                    long epoch = cache.epoch();
                     CertStatus status = status(ca, q.serial());
                     ResponseSigner.Signed signed = sign(ca, List.of(new ResponseSigner.Single(q.certId(), status)), null);
                     fresh = new ResponseCache.Entry(signed.der(), status, signed.thisUpdate(), signed.nextUpdate(),
                             signed.etag(), keys.loaded(ca).map(ResponderKey::serial).orElse(null));
-                    if (status.kind() != CertStatus.Kind.UNKNOWN) {
-                        cache.put(key, fresh); // an unknown serial may be issued a moment later: never cached
+                    if (status.kind() != CertStatus.Kind.UNKNOWN) { // an unknown serial may be assigned a moment later
+                        cache.putIfNotInvalidatedSince(key, fresh, epoch);
                     }
                     mine.complete(fresh);
                 } catch (RuntimeException e) {
@@ -156,12 +161,8 @@ final class OcspResponder {
             return signed;
         } catch (TokenException e) {
             throw OcspFailure.tryLater("the token cannot sign: " + e.getMessage(), e);
-        } catch (CaException e) {
-            if (e.kind() == CaException.Kind.TOKEN_UNAVAILABLE || e.kind() == CaException.Kind.LEDGER_UNAVAILABLE
-                    || e.kind() == CaException.Kind.INTERNAL) {
-                throw OcspFailure.tryLater("no OCSP signer for CA '" + ca + "': " + e.getMessage(), e);
-            }
-            throw OcspFailure.tryLater("no OCSP signer for CA '" + ca + "' (" + e.kind() + "): " + e.getMessage(), e);
+        } catch (CaException | DatabaseException e) {
+            throw OcspFailure.tryLater("no OCSP signer for CA '" + ca + "': " + e.getMessage(), e);
         }
     }
 
@@ -216,7 +217,7 @@ final class OcspResponder {
     }
 
     static ResponseCache.Key key(String ca, OcspQuery.Question q) {
-        return new ResponseCache.Key(ca, q.serial(), q.hash().getId());
+        return new ResponseCache.Key(ca, q.serial(), q.hashKey());
     }
 
     private Ready failure(OcspFailure f) {

@@ -50,7 +50,8 @@ final class PreSigner implements AuthorityObserver, AutoCloseable {
     static final Duration LATE_COMMIT = Duration.ofMinutes(5);
     private static final int BATCH = 512;
     private static final int MAX_FEED = 10_000;
-    private static final String SHA1 = OIWObjectIdentifiers.idSHA1.getId();
+    /** Pre-signed responses answer SHA-1 CertIDs with NULL parameters, as OpenSSL and RFC 5019 clients send them. */
+    private static final String SHA1 = OcspQuery.Question.hashKey(OIWObjectIdentifiers.idSHA1, true);
 
     private final Authority authority;
     private final OcspResponder responder;
@@ -128,28 +129,38 @@ final class PreSigner implements AuthorityObserver, AutoCloseable {
     void sweep() {
         long started = System.nanoTime();
         Instant now = clock.instant();
-        for (String ca : keys.refresh()) {
-            LOG.warn("the OCSP responder certificate of CA '{}' was revoked; dropping its pre-signed responses", ca);
-            cache.removeIf(k -> k.ca().equals(ca));
-        }
+        replaceRevokedResponders();
         cache.evictExpired(now);
+        RuntimeException failed = null;
         for (CaRecord ca : authority.cas()) {
-            List<SerialRecord> batch = new ArrayList<>(BATCH);
-            authority.forEachLiveSerial(ca.name(), now, false, s -> {
-                if (needsSigning(ca.name(), s, now)) {
-                    batch.add(s);
-                    if (batch.size() == BATCH) {
-                        signBatch(ca.name(), List.copyOf(batch));
-                        batch.clear();
-                    }
-                }
-            });
-            if (!batch.isEmpty()) {
-                signBatch(ca.name(), batch);
+            try {
+                sweep(ca.name(), now);
+            } catch (RuntimeException e) {
+                LOG.warn("OCSP pre-signing for CA '{}' failed: {}", ca.name(), e.toString());
+                failed = e; // the other CAs are still swept
             }
+        }
+        if (failed != null) {
+            throw failed;
         }
         lastFullSweep = now;
         metrics.sweep(lag(clock.instant()), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private void sweep(String ca, Instant now) {
+        List<SerialRecord> batch = new ArrayList<>(BATCH);
+        authority.forEachLiveSerial(ca, now, false, s -> {
+            if (needsSigning(ca, s, now)) {
+                batch.add(s);
+                if (batch.size() == BATCH) {
+                    signBatch(ca, List.copyOf(batch));
+                    batch.clear();
+                }
+            }
+        });
+        if (!batch.isEmpty()) {
+            signBatch(ca, batch);
+        }
     }
 
     private boolean needsSigning(String ca, SerialRecord s, Instant now) {
@@ -241,15 +252,14 @@ final class PreSigner implements AuthorityObserver, AutoCloseable {
             sweep();
             return;
         }
+        if (changed.stream().anyMatch(s -> isResponder(s.intent().issuer(), s.intent().serial()))) {
+            replaceRevokedResponders();
+        }
         Map<String, List<SerialRecord>> stale = new LinkedHashMap<>();
         for (SerialRecord s : changed) {
             String ca = s.intent().issuer();
             BigInteger serial = s.intent().serial().value();
-            ResponseCache.Entry e = cache.get(new ResponseCache.Key(ca, serial, SHA1));
-            ResponseCache.Entry e256 = cache.get(new ResponseCache.Key(ca, serial,
-                    org.bouncycastle.asn1.nist.NISTObjectIdentifiers.id_sha256.getId()));
-            CertStatus now1 = CertStatus.of(s);
-            if ((e != null && !e.status().equals(now1)) || (e256 != null && !e256.status().equals(now1))) {
+            if (cache.statesOtherThan(ca, serial, CertStatus.of(s))) {
                 cache.invalidate(ca, serial);
                 stale.computeIfAbsent(ca, k -> new ArrayList<>()).add(s);
             }
@@ -265,6 +275,35 @@ final class PreSigner implements AuthorityObserver, AutoCloseable {
         // reads the database and signs "revoked" (I8: visible immediately after acknowledgement).
         cache.invalidate(request.ca(), request.serial().value());
         queue(request.ca(), request.serial());
+        if (isResponder(request.ca(), request.serial())) {
+            submit(this::replaceRevokedResponders); // its responses carry ocsp-nocheck: nobody else can catch this
+        }
+    }
+
+    private boolean isResponder(String ca, SerialNumber serial) {
+        return keys.loaded(ca).map(k -> serial.hex().equals(k.serial())).orElse(false);
+    }
+
+    /** Replaces revoked responder certificates at once and drops every response they signed. */
+    private void replaceRevokedResponders() {
+        for (String ca : keys.refresh()) {
+            LOG.warn("the OCSP responder certificate of CA '{}' was revoked; replaced it and dropped its responses", ca);
+            cache.removeIf(k -> k.ca().equals(ca));
+        }
+    }
+
+    private void submit(Runnable work) {
+        try {
+            schedule.execute(() -> {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("OCSP background work failed: {}", e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down
+        }
     }
 
     @Override

@@ -98,19 +98,24 @@ final class ResponderKeys {
      * @return the CAs whose signer changed because the old one was revoked (their cached responses must go)
      */
     List<String> refresh() {
-        return current.values().stream().filter(k -> {
-            boolean revoked = k.delegated() && authority.serial(k.ca(), SerialNumber.parse(k.serial()))
+        List<String> revoked = new java.util.ArrayList<>();
+        for (ResponderKey k : List.copyOf(current.values())) {
+            boolean isRevoked = k.delegated() && authority.serial(k.ca(), SerialNumber.parse(k.serial()))
                     .map(s -> s.isRevoked()).orElse(false);
-            if (revoked || due(k)) {
-                current.remove(k.ca(), k);
-                try {
-                    forCa(k.ca());
-                } catch (CaException e) {
-                    LOG.warn("cannot replace the OCSP signer of CA '{}': {}", k.ca(), e.getMessage());
-                }
+            if (!isRevoked && !due(k)) {
+                continue;
             }
-            return revoked;
-        }).map(ResponderKey::ca).toList();
+            current.remove(k.ca(), k);
+            if (isRevoked) {
+                revoked.add(k.ca());
+            }
+            try {
+                forCa(k.ca());
+            } catch (RuntimeException e) {
+                LOG.warn("cannot replace the OCSP signer of CA '{}' now (next request or sweep retries): {}", k.ca(), e.toString());
+            }
+        }
+        return revoked;
     }
 
     private boolean due(ResponderKey k) {
@@ -168,6 +173,14 @@ final class ResponderKeys {
         return Optional.empty();
     }
 
+    private static byte[] randomBytes() {
+        byte[] b = new byte[4];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private static String aliasPrefix(String ca) {
         return "ocsp-" + ca + "-";
     }
@@ -176,7 +189,9 @@ final class ResponderKeys {
         Profile profile = authority.profiles().get(PROFILE);
         KeyType type = profile.keyTypes().contains(ca.record().keyType()) ? ca.record().keyType() : KeyType.EC_P256;
         Instant now = clock.instant();
-        KeyRef key = token.generateKey(aliasPrefix(ca.name()) + now.getEpochSecond(), type);
+        // Unique even for two keys made in one second, or by two nodes sharing the token.
+        KeyRef key = token.generateKey(aliasPrefix(ca.name()) + now.toEpochMilli() + "-"
+                + java.util.HexFormat.of().formatHex(randomBytes()), type);
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, "Hallmark OCSP responder for "
                 + ca.name()).build();
         byte[] csr;

@@ -13,6 +13,8 @@ import java.util.function.Predicate;
 final class ResponseCache {
     private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
     private final int maxEntries;
+    /** Raised by every invalidation: a response signed from a status read before it must not be cached. */
+    private final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
 
     ResponseCache(int maxEntries) {
         this.maxEntries = maxEntries;
@@ -21,7 +23,7 @@ final class ResponseCache {
     /**
      * @param ca     the CA's name
      * @param serial the serial
-     * @param hash   the CertID hash algorithm OID
+     * @param hash   the CertID hash algorithm ({@link OcspQuery.Question#hashKey()})
      */
     record Key(String ca, BigInteger serial, String hash) {
     }
@@ -52,6 +54,19 @@ final class ResponseCache {
         return entries.get(key);
     }
 
+    /** The invalidation count, to pass to {@link #putIfNotInvalidatedSince}. */
+    long epoch() {
+        return epoch.get();
+    }
+
+    /**
+     * Stores an entry signed from a status read after {@link #epoch()} returned {@code epochBefore}, unless an
+     * invalidation happened since (a revocation committed between the read and now): then the next request signs again.
+     */
+    synchronized boolean putIfNotInvalidatedSince(Key key, Entry entry, long epochBefore) {
+        return epoch.get() == epochBefore && put(key, entry);
+    }
+
     /** Stores an entry unless the cache is full (a replacement always fits). */
     boolean put(Key key, Entry entry) {
         if (entries.size() >= maxEntries && !entries.containsKey(key)) {
@@ -62,10 +77,25 @@ final class ResponseCache {
     }
 
     /** Drops every entry of one serial (all hash algorithms): the next request signs afresh. */
-    void invalidate(String ca, BigInteger serial) {
+    synchronized void invalidate(String ca, BigInteger serial) {
+        epoch.incrementAndGet();
         for (org.bouncycastle.asn1.ASN1ObjectIdentifier hash : OcspQuery.HASHES) {
-            entries.remove(new Key(ca, serial, hash.getId()));
+            entries.remove(new Key(ca, serial, OcspQuery.Question.hashKey(hash, true)));
+            entries.remove(new Key(ca, serial, OcspQuery.Question.hashKey(hash, false)));
         }
+    }
+
+    /** True when some cached response for the serial (any CertID hash) states other than {@code status}. */
+    boolean statesOtherThan(String ca, BigInteger serial, CertStatus status) {
+        for (org.bouncycastle.asn1.ASN1ObjectIdentifier hash : OcspQuery.HASHES) {
+            for (boolean nullParameters : new boolean[] {true, false}) {
+                Entry e = entries.get(new Key(ca, serial, OcspQuery.Question.hashKey(hash, nullParameters)));
+                if (e != null && !e.status().equals(status)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Drops every entry matching {@code which}. */

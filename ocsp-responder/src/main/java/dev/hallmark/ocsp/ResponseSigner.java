@@ -81,6 +81,12 @@ final class ResponseSigner {
                     signer.certs().toArray(NO_CERTS), thisUpdate);
             return new Signed(new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL, basic).getEncoded(), now, next);
         } catch (OCSPException e) {
+            // BouncyCastle wraps whatever the signer threw: a token that cannot sign is tryLater, not a bug.
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                if (t instanceof dev.hallmark.hsm.TokenException te) {
+                    throw te;
+                }
+            }
             throw new IllegalStateException("cannot build an OCSP response", e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -36,7 +36,8 @@ final class OcspClient {
 
     static DigestCalculator digest(org.bouncycastle.asn1.ASN1ObjectIdentifier alg) {
         try {
-            return new BcDigestCalculatorProvider().get(new AlgorithmIdentifier(alg));
+            // NULL parameters, as OpenSSL, NSS and Go encode them (and as pre-signed responses are keyed)
+            return new BcDigestCalculatorProvider().get(new AlgorithmIdentifier(alg, org.bouncycastle.asn1.DERNull.INSTANCE));
         } catch (org.bouncycastle.operator.OperatorCreationException e) {
             throw new IllegalStateException(e);
         }

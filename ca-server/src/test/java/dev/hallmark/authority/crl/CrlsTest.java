@@ -331,6 +331,31 @@ class CrlsTest {
     }
 
     @Test
+    void theAuditFindsAMissingRevocationAStaleCrlAndNothingWhenAllIsWell() throws Exception {
+        RevocationSettings s = settings("crl: {shards: 2}");
+        try (TestPki pki = pki(s, TestDatabases.Kind.H2)) {
+            Crls crls = crls(pki, s, "n");
+            assertThat(crls.audit("issuing")).isEmpty(); // nothing published yet
+            IssuedCertificate listed = issue(pki, "listed.crl.example");
+            revoke(pki, listed, RevocationReason.SUPERSEDED);
+            IssuedCertificate late = issue(pki, "late.crl.example");
+            pki.clock.advance(Duration.ofMinutes(10));
+            crls.buildComplete("issuing", "t");
+            assertThat(crls.audit("issuing")).isEmpty();
+            // A revocation dated well before the CRL's thisUpdate that the CRL lacks (as if the build had missed it).
+            pki.clock.advance(Duration.ofMinutes(-5));
+            revoke(pki, late, RevocationReason.KEY_COMPROMISE);
+            pki.clock.advance(Duration.ofMinutes(5));
+            assertThat(crls.audit("issuing")).anySatisfy(p -> assertThat(p).contains("issuing.crl").contains(late.record().serial().hex())
+                    .contains("missing")).anySatisfy(p -> assertThat(p).contains("issuing-" + s.urls().shardOf(late.record().serial())));
+            crls.buildComplete("issuing", "t");
+            assertThat(crls.audit("issuing")).isEmpty();
+            pki.clock.advance(s.crl().validity().plusSeconds(1));
+            assertThat(crls.audit("issuing")).anySatisfy(p -> assertThat(p).contains("past its nextUpdate"));
+        }
+    }
+
+    @Test
     void aTokenThatCannotSignLeavesTheNumberUsedButPublishesNothing() throws Exception {
         RevocationSettings s = settings("");
         dev.hallmark.hsm.testing.FaultyToken[] faulty = new dev.hallmark.hsm.testing.FaultyToken[1];
