@@ -59,7 +59,9 @@ import org.slf4j.LoggerFactory;
  * same directory, fsync, rename) after every {@link #generateKey} and always has permissions {@code 0600}.
  *
  * <p>Thread-safe: {@link #sign} runs concurrently without locks (one {@link Signature} per call over cached
- * keys); {@link #generateKey} is serialised. Two {@code SoftToken}s must not write the same file at once.
+ * keys); {@link #generateKey} is serialised, across processes too: it writes under an exclusive lock on
+ * {@code .<file>.lock} after re-reading the file, so processes sharing one token file (a CA node and an OCSP node
+ * over one data directory) never overwrite each other's keys, and each sees the others' keys from then on.
  */
 public final class SoftToken implements CryptoToken {
     private static final Logger LOG = LoggerFactory.getLogger(SoftToken.class);
@@ -68,6 +70,8 @@ public final class SoftToken implements CryptoToken {
     private static final String STORE_TYPE = "PKCS12-PBMAC1";
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     private static final AtomicInteger MEMORY_TOKENS = new AtomicInteger();
+    /** One monitor per token file in this JVM: file locks are per process, so threads of one process queue here. */
+    private static final Map<Path, Object> FILE_LOCKS = new ConcurrentHashMap<>();
 
     private final String name;
     /** Null for an in-memory token. */
@@ -207,17 +211,31 @@ public final class SoftToken implements CryptoToken {
         KeyRef ref = new KeyRef(name, alias, type);
         if (store != null) {
             X509Certificate placeholder = placeholder(alias, type, pair);
-            try {
-                store.setKeyEntry(alias, pair.getPrivate(), passphrase, new Certificate[] {placeholder});
-                persist();
-            } catch (GeneralSecurityException | IOException e) {
-                try {
-                    store.deleteEntry(alias);
-                } catch (GeneralSecurityException ignored) {
-                    LOG.warn("cannot roll back key '{}' in token {}", alias, name);
+            // Other processes may share the file (a CA node and an OCSP node over one data directory): write under
+            // an exclusive lock, on top of what is on disk now, so nobody's key is overwritten.
+            Path lockFile = file.resolveSibling("." + file.getFileName() + ".lock");
+            synchronized (FILE_LOCKS.computeIfAbsent(file, f -> new Object())) {
+                try (FileChannel channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                        ownerOnly(file.getParent()));
+                     java.nio.channels.FileLock lock = channel.lock()) {
+                    LOG.debug("holding {} (shared: {})", lockFile, lock.isShared());
+                    store.load(new ByteArrayInputStream(Files.readAllBytes(file)), passphrase);
+                    loadEntries();
+                    if (store.containsAlias(alias)) {
+                        throw new TokenException(TokenException.Reason.KEY_EXISTS,
+                                "key '" + alias + "' exists already in token " + name);
+                    }
+                    store.setKeyEntry(alias, pair.getPrivate(), passphrase, new Certificate[] {placeholder});
+                    persist();
+                } catch (GeneralSecurityException | IOException e) {
+                    try {
+                        store.deleteEntry(alias);
+                    } catch (GeneralSecurityException ignored) {
+                        LOG.warn("cannot roll back key '{}' in token {}", alias, name);
+                    }
+                    throw new TokenException(TokenException.Reason.UNAVAILABLE,
+                            "cannot save key '" + alias + "' to " + file + ": " + e.getMessage(), e);
                 }
-                throw new TokenException(TokenException.Reason.UNAVAILABLE,
-                        "cannot save key '" + alias + "' to " + file + ": " + e.getMessage(), e);
             }
         }
         entries.put(alias, new Entry(ref, pair.getPrivate(), pair.getPublic()));

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and the token, nothing else.
  */
 public final class OcspEndpoint implements Endpoint {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OcspEndpoint.class);
     /** The OCSP path. */
     public static final String PATH = "/ocsp";
     /** Requests waiting for a signature beyond this many get {@code tryLater}. */
@@ -64,6 +65,14 @@ public final class OcspEndpoint implements Endpoint {
         ResponseSigner signer = new ResponseSigner(c.token(), settings.ocsp().validity());
         ResponderKeys keys = new ResponderKeys(c.authority(), c.token(), settings.ocsp(), c.clock());
         OcspResponder responder = new OcspResponder(c.authority(), keys, cache, signer, settings.ocsp(), c.clock(), metrics);
+        for (var ca : c.authority().cas()) { // before the listener opens: no first request waits for a certificate
+            try {
+                keys.forCa(ca.name());
+            } catch (RuntimeException e) {
+                LOG.warn("no OCSP signer for CA '{}' yet (retried on the first request and every sweep): {}", ca.name(),
+                        e.toString());
+            }
+        }
         AtomicInteger n = new AtomicInteger();
         signing = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(SIGNING_QUEUE), r -> {
             Thread t = new Thread(r, "hallmark-ocsp-" + n.incrementAndGet());

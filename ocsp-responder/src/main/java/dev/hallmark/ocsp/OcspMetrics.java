@@ -24,14 +24,15 @@ final class OcspMetrics {
 
     OcspMetrics(MeterRegistry registry, Supplier<Number> cacheEntries) {
         this.registry = registry;
-        this.hits = Counter.builder("hallmark.ocsp.cache.requests").tag("result", "hit")
-                .description("OCSP requests for one certificate without a nonce, by whether a pre-signed response was ready")
+        String cacheHelp = "OCSP requests for one certificate without a nonce, by whether a pre-signed response was ready";
+        this.hits = Counter.builder("hallmark.ocsp.cache.requests").tag("result", "hit").description(cacheHelp).register(registry);
+        this.misses = Counter.builder("hallmark.ocsp.cache.requests").tag("result", "miss").description(cacheHelp)
                 .register(registry);
-        this.misses = Counter.builder("hallmark.ocsp.cache.requests").tag("result", "miss").register(registry);
-        this.presigned = Counter.builder("hallmark.ocsp.signatures").tag("kind", "presigned")
-                .description("OCSP responses signed, ahead of time or on demand (cache miss, nonce, several CertIDs)")
+        String signHelp = "OCSP responses signed, ahead of time or on demand (cache miss, nonce, several CertIDs)";
+        this.presigned = Counter.builder("hallmark.ocsp.signatures").tag("kind", "presigned").description(signHelp)
                 .register(registry);
-        this.onDemand = Counter.builder("hallmark.ocsp.signatures").tag("kind", "on_demand").register(registry);
+        this.onDemand = Counter.builder("hallmark.ocsp.signatures").tag("kind", "on_demand").description(signHelp)
+                .register(registry);
         Gauge.builder("hallmark.ocsp.cache.entries", cacheEntries).description("Pre-signed OCSP responses held in memory")
                 .register(registry);
         Gauge.builder("hallmark.ocsp.presign.lag", presignLagSeconds, AtomicLong::get).baseUnit("seconds")

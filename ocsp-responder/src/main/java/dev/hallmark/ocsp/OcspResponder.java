@@ -40,6 +40,8 @@ final class OcspResponder {
     private final Clock clock;
     private final OcspMetrics metrics;
     private final ConcurrentHashMap<ResponseCache.Key, CompletableFuture<ResponseCache.Entry>> inFlight = new ConcurrentHashMap<>();
+    /** Signatures made on demand since the last {@link #drainOnDemand}, by CA and signer: summarised in the ledger. */
+    private final ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> onDemand = new ConcurrentHashMap<>();
     private volatile IssuerIndex index;
     private volatile long indexLoadedAt;
 
@@ -156,8 +158,11 @@ final class OcspResponder {
     private ResponseSigner.Signed sign(String ca, List<ResponseSigner.Single> singles,
                                        org.bouncycastle.asn1.x509.Extension nonce) {
         try {
-            ResponseSigner.Signed signed = signer.sign(keys.forCa(ca), singles, nonce, clock.instant());
+            ResponderKey key = keys.forCa(ca);
+            ResponseSigner.Signed signed = signer.sign(key, singles, nonce, clock.instant());
             metrics.signedOnDemand();
+            onDemand.computeIfAbsent(ca + "/" + (key.delegated() ? "responder/" + key.serial() : "ca"),
+                    k -> new java.util.concurrent.atomic.LongAdder()).increment();
             return signed;
         } catch (TokenException e) {
             throw OcspFailure.tryLater("the token cannot sign: " + e.getMessage(), e);
@@ -210,6 +215,18 @@ final class OcspResponder {
             }
             throw OcspFailure.tryLater("the database cannot be read: " + e.getMessage(), e);
         }
+    }
+
+    /** The on-demand signature counts since the last call, by "ca/signer", reset to zero. */
+    java.util.Map<String, Long> drainOnDemand() {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        onDemand.forEach((k, v) -> {
+            long n = v.sumThenReset();
+            if (n > 0) {
+                out.put(k, n);
+            }
+        });
+        return out;
     }
 
     IssuerIndex index() {

@@ -245,6 +245,7 @@ final class PreSigner implements AuthorityObserver, AutoCloseable {
      */
     void poll() {
         drainPending();
+        recordOnDemand();
         Instant now = clock.instant();
         List<SerialRecord> changed = authority.statusChangedSince(now.minus(LATE_COMMIT).minus(settings.pollInterval()), MAX_FEED);
         if (changed.size() >= MAX_FEED) {
@@ -267,6 +268,21 @@ final class PreSigner implements AuthorityObserver, AutoCloseable {
         stale.forEach(this::signBatch);
     }
 
+    /**
+     * One {@code OCSP_SIGNED} ledger entry per CA and signer for the responses signed on demand since the last poll
+     * (cache misses, nonces, several CertIDs): every signature is accounted for without a ledger write per request.
+     */
+    private void recordOnDemand() {
+        responder.drainOnDemand().forEach((caAndSigner, n) -> {
+            int slash = caAndSigner.indexOf('/');
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("onDemand", Long.toString(n));
+            details.put("signer", caAndSigner.substring(slash + 1));
+            ledger.appendNow(new AuditEvent(AuditEventType.OCSP_SIGNED, "system:ocsp-responder",
+                    caAndSigner.substring(0, slash) + "/ocsp", details));
+        });
+    }
+
     // --- this node's own issuance and revocation, told by the authority after commit ---
 
     @Override
@@ -286,9 +302,10 @@ final class PreSigner implements AuthorityObserver, AutoCloseable {
 
     /** Replaces revoked responder certificates at once and drops every response they signed. */
     private void replaceRevokedResponders() {
-        for (String ca : keys.refresh()) {
-            LOG.warn("the OCSP responder certificate of CA '{}' was revoked; replaced it and dropped its responses", ca);
-            cache.removeIf(k -> k.ca().equals(ca));
+        for (ResponderKey revoked : keys.refresh()) {
+            LOG.warn("the OCSP responder certificate {} of CA '{}' was revoked; replaced it and dropped its responses",
+                    revoked.serial(), revoked.ca());
+            cache.removeSignedBy(revoked.ca(), revoked.serial());
         }
     }
 

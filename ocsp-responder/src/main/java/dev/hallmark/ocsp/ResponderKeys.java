@@ -95,10 +95,10 @@ final class ResponderKeys {
      * Checks every loaded delegated signer against the database: a revoked responder certificate is replaced at
      * once, an ageing one when due.
      *
-     * @return the CAs whose signer changed because the old one was revoked (their cached responses must go)
+     * @return the revoked signers that were replaced (their cached responses must go)
      */
-    List<String> refresh() {
-        List<String> revoked = new java.util.ArrayList<>();
+    synchronized List<ResponderKey> refresh() {
+        List<ResponderKey> revoked = new java.util.ArrayList<>();
         for (ResponderKey k : List.copyOf(current.values())) {
             boolean isRevoked = k.delegated() && authority.serial(k.ca(), SerialNumber.parse(k.serial()))
                     .map(s -> s.isRevoked()).orElse(false);
@@ -107,7 +107,7 @@ final class ResponderKeys {
             }
             current.remove(k.ca(), k);
             if (isRevoked) {
-                revoked.add(k.ca());
+                revoked.add(k);
             }
             try {
                 forCa(k.ca());

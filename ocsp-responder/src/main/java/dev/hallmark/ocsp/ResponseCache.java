@@ -3,7 +3,6 @@ package dev.hallmark.ocsp;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Predicate;
 
 /**
  * Signed responses ready to serve without a signature per request (RFC 5019): one per (CA, serial, CertID hash),
@@ -98,9 +97,9 @@ final class ResponseCache {
         return false;
     }
 
-    /** Drops every entry matching {@code which}. */
-    void removeIf(Predicate<Key> which) {
-        entries.keySet().removeIf(which);
+    /** Drops every response of CA {@code ca} signed by the responder certificate {@code signerSerial}. */
+    void removeSignedBy(String ca, String signerSerial) {
+        entries.entrySet().removeIf(e -> e.getKey().ca().equals(ca) && signerSerial.equals(e.getValue().signerSerial()));
     }
 
     /** Drops expired entries. */
