@@ -15,7 +15,6 @@ import dev.hallmark.ledger.AuditEventType;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -201,67 +200,12 @@ public final class Crls {
     }
 
     /**
-     * The reconciler's CRL checks for CA {@code ca} (RELIABILITY N4, N5, N9): the newest complete CRL and every
-     * partition verify under the CA's key and parse; none is past its nextUpdate; every serial revoked comfortably
-     * before a CRL's thisUpdate is on it (and on its partition), and nothing that is not revoked is.
+     * The reconciler's CRL checks for CA {@code ca}; see {@link CrlAudit}.
      *
      * @return the problems found, empty when all is well (also when no CRL was published yet)
      */
     public List<String> audit(String ca) {
-        List<String> problems = new ArrayList<>();
-        org.bouncycastle.cert.X509CertificateHolder caCert = authority.cas().stream().filter(c -> c.name().equals(ca))
-                .findFirst().map(c -> {
-                    try {
-                        return new org.bouncycastle.cert.X509CertificateHolder(c.certificateDer());
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }).orElseThrow(() -> new CaException(CaException.Kind.NOT_FOUND, "no CA '" + ca + "'"));
-        List<PublishedCrl> scopes = new ArrayList<>();
-        store.latest(ca, CrlKind.COMPLETE, -1).ifPresent(scopes::add);
-        for (int k = 0; settings.shards() > 1 && k < settings.shards(); k++) {
-            store.latest(ca, CrlKind.SHARD, k).ifPresent(scopes::add);
-        }
-        Instant now = clock.instant();
-        for (PublishedCrl crl : scopes) {
-            String name = crl.fileName() + " #" + crl.number();
-            java.util.Set<BigInteger> listed = new java.util.HashSet<>();
-            try {
-                org.bouncycastle.cert.X509CRLHolder h = new org.bouncycastle.cert.X509CRLHolder(crl.der());
-                if (!h.isSignatureValid(new org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder()
-                        .build(caCert))) {
-                    problems.add(name + ": signature does not verify under CA '" + ca + "'");
-                }
-                for (Object o : h.getRevokedCertificates()) {
-                    listed.add(((org.bouncycastle.cert.X509CRLEntryHolder) o).getSerialNumber());
-                }
-            } catch (IOException | java.security.cert.CertificateException | org.bouncycastle.operator.OperatorCreationException
-                     | org.bouncycastle.cert.CertException e) {
-                problems.add(name + ": does not parse or verify: " + e.getMessage());
-                continue;
-            }
-            if (!now.isBefore(crl.nextUpdate())) {
-                problems.add(name + ": past its nextUpdate " + crl.nextUpdate() + " (relying parties get a stale CRL)");
-            }
-            Instant settled = crl.thisUpdate().minus(LATE_COMMIT);
-            java.util.Set<BigInteger> revoked = new java.util.HashSet<>();
-            authority.forEachLiveSerial(ca, crl.thisUpdate().minus(settings.validity()), true, s -> {
-                BigInteger serial = s.intent().serial().value();
-                if (crl.kind() == CrlKind.SHARD && urls.shardOf(s.intent().serial()) != crl.shard()) {
-                    return;
-                }
-                revoked.add(serial);
-                if (s.revokedAt().isBefore(settled) && !listed.contains(serial)) {
-                    problems.add(name + ": serial " + s.intent().serial().hex() + " revoked at " + s.revokedAt() + " is missing");
-                }
-            });
-            for (BigInteger serial : listed) {
-                if (!revoked.contains(serial)) {
-                    problems.add(name + ": lists serial " + serial.toString(16) + ", which is not revoked here (or expired long ago)");
-                }
-            }
-        }
-        return problems;
+        return new CrlAudit(authority, store, settings, urls, clock).audit(ca);
     }
 
     private static boolean aged(PublishedCrl latest, Duration interval, Instant now) {
