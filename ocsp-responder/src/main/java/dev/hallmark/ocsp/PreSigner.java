@@ -67,7 +67,6 @@ final class PreSigner implements AuthorityObserver, AutoCloseable {
     private final int signers;
     private final java.util.concurrent.BlockingQueue<Pending> pending = new java.util.concurrent.LinkedBlockingQueue<>(MAX_FEED);
     private volatile boolean sweepFailed;
-    private volatile Instant lastFullSweep = Instant.EPOCH;
 
     PreSigner(Authority authority, OcspResponder responder, ResponderKeys keys, ResponseCache cache, ResponseSigner signer,
               RevocationSettings.Ocsp settings, AuditLedger ledger, Clock clock, OcspMetrics metrics, int signers) {
@@ -143,7 +142,6 @@ final class PreSigner implements AuthorityObserver, AutoCloseable {
         if (failed != null) {
             throw failed;
         }
-        lastFullSweep = now;
         metrics.sweep(lag(clock.instant()), (System.nanoTime() - started) / 1_000_000);
     }
 
@@ -346,11 +344,6 @@ final class PreSigner implements AuthorityObserver, AutoCloseable {
             authority.serial(p.ca(), p.serial()).ifPresent(s -> byCa.computeIfAbsent(next.ca(), k -> new ArrayList<>()).add(s));
         }
         byCa.forEach(this::signBatch);
-    }
-
-    /** When the last full sweep started. */
-    Instant lastFullSweep() {
-        return lastFullSweep;
     }
 
     @Override
