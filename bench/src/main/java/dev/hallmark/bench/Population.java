@@ -154,7 +154,8 @@ public final class Population {
 
     /**
      * Inserts {@code n} revoked rows into {@code serial_number}, one transaction per {@value #BATCH}, with
-     * {@code status_changed_at} (V5, the OCSP feed and delta CRLs read it) set as {@code revoke} sets it.
+     * {@code status_changed_at} (V5, the OCSP feed and delta CRLs read it) set as {@code revoke} sets it, and their
+     * {@code revoked_serial} rows (what CRLs stream), as a revocation writes them.
      */
     private static List<String> synthetic(Appliance appliance, int n, PrintWriter err) {
         SecureRandom random = new SecureRandom();
@@ -186,6 +187,18 @@ public final class Population {
                         ps.setObject(12, revokedAt);
                         ps.addBatch();
                         lines.add(serial + "\trevoked");
+                    }
+                    ps.executeBatch();
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO revoked_serial (issuer, serial, not_after_s, "
+                        + "revoked_at_s, reason_code) VALUES (?, ?, ?, ?, ?)")) {
+                    for (int i = 0; i < batch; i++) {
+                        ps.setString(1, CA);
+                        ps.setString(2, lines.get(first + i).split("\t")[0]);
+                        ps.setLong(3, notAfter.toEpochSecond());
+                        ps.setLong(4, revokedAt.toEpochSecond());
+                        ps.setInt(5, REASONS[(first + i) % REASONS.length].code());
+                        ps.addBatch();
                     }
                     ps.executeBatch();
                 }

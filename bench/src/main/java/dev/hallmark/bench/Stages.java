@@ -146,6 +146,12 @@ final class Stages {
             }
 
             @Override
+            public void forEachRevoked(String issuer, java.time.Instant notAfterFrom,
+                                       java.util.function.Consumer<dev.hallmark.authority.RevokedSerial> consumer) {
+                store.forEachRevoked(issuer, notAfterFrom, consumer);
+            }
+
+            @Override
             public boolean isBlocked(String spkiSha256) {
                 return time(Stage.IS_BLOCKED, () -> store.isBlocked(spkiSha256));
             }

@@ -379,6 +379,11 @@ public final class Authority {
         store.forEachLive(ca, notAfterFrom, revokedOnly, consumer);
     }
 
+    /** Streams what CA {@code ca}'s CRLs list: revoked, non-aborted serials expiring after {@code notAfterFrom}. */
+    public void forEachRevoked(String ca, Instant notAfterFrom, java.util.function.Consumer<RevokedSerial> consumer) {
+        store.forEachRevoked(ca, notAfterFrom, consumer);
+    }
+
     /** Certificates matching {@code query}, newest first. */
     public List<CertificateRecord> search(CertificateQuery query) {
         return store.search(query, clock.instant());

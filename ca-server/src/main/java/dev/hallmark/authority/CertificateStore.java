@@ -62,6 +62,12 @@ public interface CertificateStore {
      */
     void forEachLive(String issuer, Instant notAfterFrom, boolean revokedOnly, java.util.function.Consumer<SerialRecord> consumer);
 
+    /**
+     * Streams the revoked, non-aborted serials of {@code issuer} whose certificates expire after {@code notAfterFrom}
+     * (what a CRL lists), from a narrow table kept in step with every revocation, in one read.
+     */
+    void forEachRevoked(String issuer, Instant notAfterFrom, java.util.function.Consumer<RevokedSerial> consumer);
+
     /** True if a key (SPKI SHA-256) was revoked for keyCompromise. */
     boolean isBlocked(String spkiSha256);
 

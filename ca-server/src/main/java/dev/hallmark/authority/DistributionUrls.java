@@ -58,7 +58,12 @@ public record DistributionUrls(String base, int shards, boolean delta) {
 
     /** The partition a serial belongs to: fixed at issuance by its CRL distribution point. */
     public int shardOf(SerialNumber serial) {
-        return serial.value().mod(BigInteger.valueOf(shards)).intValue();
+        return shardOf(serial.value());
+    }
+
+    /** As {@link #shardOf(SerialNumber)}. */
+    public int shardOf(BigInteger serial) {
+        return shards == 1 ? 0 : serial.mod(BigInteger.valueOf(shards)).intValue();
     }
 
     /** The CRL distribution point a certificate with {@code serial} names. */

@@ -85,6 +85,7 @@ final class CrlCommand implements Runnable {
         int run(Appliance a) {
             Crls crls = a.crls(node());
             List<PublishedCrl> built = new ArrayList<>();
+            long started = System.nanoTime();
             for (String name : cas(a, ca)) {
                 if (delta) {
                     built.add(crls.buildDelta(name, Cli.actor()));
@@ -92,7 +93,12 @@ final class CrlCommand implements Runnable {
                     built.addAll(crls.buildComplete(name, Cli.actor()));
                 }
             }
+            long millis = (System.nanoTime() - started) / 1_000_000;
             print(out(), json, built);
+            if (!json) {
+                out().printf("built %d CRL(s) in %.1f s (read, encode, sign, store)%n", built.size(), millis / 1000.0);
+                out().flush();
+            }
             a.checkpointAfterCommit(spec.commandLine().getErr());
             return 0;
         }

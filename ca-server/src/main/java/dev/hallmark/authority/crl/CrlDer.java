@@ -2,12 +2,9 @@ package dev.hallmark.authority.crl;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Objects;
 import org.bouncycastle.asn1.ASN1Encoding;
@@ -17,10 +14,6 @@ import org.bouncycastle.asn1.x509.Extensions;
 
 /** The DER pieces {@link CrlWriter} emits by hand (X.690): headers, times and revokedCertificates elements. */
 final class CrlDer {
-    private static final DateTimeFormatter UTC_TIME =
-            DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter GENERALIZED_TIME =
-            DateTimeFormatter.ofPattern("uuuuMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
     private static final Instant UNTIL = LocalDate.of(10000, 1, 1).atStartOfDay().toInstant(ZoneOffset.UTC);
     /** The DER of {@code crlEntryExtensions} holding only a non-critical reasonCode, by code (null: none). */
@@ -62,10 +55,30 @@ final class CrlDer {
         if (instant.isBefore(EARLIEST) || !instant.isBefore(UNTIL)) {
             throw new IllegalArgumentException("time " + instant + " cannot be encoded (years 0000 to 9999)");
         }
-        int year = instant.atOffset(ZoneOffset.UTC).getYear();
+        java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(instant.getEpochSecond(), 0, ZoneOffset.UTC);
+        int year = t.getYear();
         boolean utc = year >= 1950 && year <= 2049;
-        String text = (utc ? UTC_TIME : GENERALIZED_TIME).format(instant.truncatedTo(ChronoUnit.SECONDS));
-        return tlv(utc ? 0x17 : 0x18, text.getBytes(StandardCharsets.US_ASCII));
+        // Written digit by digit: a million entries make DateTimeFormatter a measurable share of a CRL build.
+        byte[] out = new byte[utc ? 15 : 17];
+        out[0] = (byte) (utc ? 0x17 : 0x18);
+        out[1] = (byte) (out.length - 2);
+        int i = 2;
+        i = utc ? digits(out, i, year % 100, 2) : digits(out, i, year, 4);
+        i = digits(out, i, t.getMonthValue(), 2);
+        i = digits(out, i, t.getDayOfMonth(), 2);
+        i = digits(out, i, t.getHour(), 2);
+        i = digits(out, i, t.getMinute(), 2);
+        i = digits(out, i, t.getSecond(), 2);
+        out[i] = 'Z';
+        return out;
+    }
+
+    private static int digits(byte[] out, int at, int value, int width) {
+        for (int k = width - 1; k >= 0; k--) {
+            out[at + k] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        return at + width;
     }
 
     static byte[] tlv(int tag, byte[] content) {

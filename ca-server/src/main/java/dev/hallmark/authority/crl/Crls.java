@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.CRLDistPoint;
@@ -53,6 +52,7 @@ import org.bouncycastle.asn1.x509.IssuingDistributionPoint;
  * Blocking (JDBC, token); thread-safe.
  */
 public final class Crls {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Crls.class);
     /** How long a builder lease lasts: far longer than any build, short enough for a crashed builder. */
     static final Duration LEASE = Duration.ofMinutes(15);
     /**
@@ -133,12 +133,11 @@ public final class Crls {
             SigningCa signing = authority.signingCa(ca);
             Instant thisUpdate = now();
             List<PublishedCrl> out = new ArrayList<>();
-            out.add(build(signing, actor, CrlKind.COMPLETE, -1, null, thisUpdate, settings.validity(), s -> true));
+            out.add(build(signing, actor, CrlKind.COMPLETE, -1, null, thisUpdate, settings.validity(), k -> true));
             if (settings.shards() > 1) {
                 for (int shard = 0; shard < settings.shards(); shard++) {
                     int k = shard;
-                    out.add(build(signing, actor, CrlKind.SHARD, k, null, thisUpdate, settings.validity(),
-                            s -> urls.shardOf(s.intent().serial()) == k));
+                    out.add(build(signing, actor, CrlKind.SHARD, k, null, thisUpdate, settings.validity(), s -> s == k));
                 }
             }
             return out;
@@ -254,11 +253,12 @@ public final class Crls {
     }
 
     private PublishedCrl build(SigningCa ca, String actor, CrlKind kind, int shard, PublishedCrl base,
-                               Instant thisUpdate, Duration validity, Predicate<SerialRecord> inScope) {
+                               Instant thisUpdate, Duration validity, java.util.function.IntPredicate inShard) {
         Instant listedFrom = thisUpdate.minus(settings.validity());
-        CrlWriter.EntrySource source = sink -> authority.forEachLiveSerial(ca.name(), listedFrom, true, s -> {
-            if (inScope.test(s)) {
-                sink.accept(entry(s));
+        CrlWriter.EntrySource source = sink -> authority.forEachRevoked(ca.name(), listedFrom, r -> {
+            if (inShard.test(urls.shardOf(r.serial()))) {
+                sink.accept(new CrlEntry(r.serial(), r.revokedAt(),
+                        r.reason() == RevocationReason.UNSPECIFIED ? null : r.reason().code()));
             }
         });
         return sign(ca, actor, kind, shard, base, thisUpdate, validity, source);
@@ -277,6 +277,7 @@ public final class Crls {
             return new AuditEvent(AuditEventType.CRL_SIGNING, actor, subject, d);
         });
         Path file = null;
+        long started = System.nanoTime();
         try {
             Files.createDirectories(tmpDir);
             file = Files.createTempFile(tmpDir, "crl-", ".der");
@@ -286,6 +287,7 @@ public final class Crls {
                         new TokenContentSigner(token, ca.key(), ca.record().signatureAlgorithm()), thisUpdate, nextUpdate,
                         extensions(ca, kind, shard, number, base), source, tmpDir, out);
             }
+            long signed = System.nanoTime();
             String sha256 = HexFormat.of().formatHex(result.sha256());
             PublishedCrl crl = new PublishedCrl(ca.name(), number, kind, shard, base == null ? null : base.number(),
                     thisUpdate, nextUpdate, result.entries(), result.length(), sha256, null, node);
@@ -297,6 +299,9 @@ public final class Crls {
                 d.put("baseCrlNumber", Long.toString(base.number()));
             }
             store.publish(crl, file, new AuditEvent(AuditEventType.CRL_SIGNED, actor, subject, d), thisUpdate);
+            LOG.info("built {} #{}: {} entries, {} bytes; read, encoded and signed in {} ms, stored in {} ms", crl.fileName(),
+                    number, result.entries(), result.length(), (signed - started) / 1_000_000,
+                    (System.nanoTime() - signed) / 1_000_000);
             return crl;
         } catch (TokenException e) {
             throw new CaException(CaException.Kind.TOKEN_UNAVAILABLE, "the key of CA '" + ca.name()

@@ -8,6 +8,7 @@ import dev.hallmark.authority.CertificateStatus;
 import dev.hallmark.authority.CertificateStore;
 import dev.hallmark.authority.Identifier;
 import dev.hallmark.authority.RevocationReason;
+import dev.hallmark.authority.RevokedSerial;
 import dev.hallmark.authority.SerialIntent;
 import dev.hallmark.authority.SerialNumber;
 import dev.hallmark.authority.SerialRecord;
@@ -376,6 +377,7 @@ public final class JdbcCertificateStore implements CertificateStore {
                 ps.setString(5, serial.hex());
                 ps.executeUpdate();
             }
+            listRevoked(c, issuer, serial.hex(), current.intent().notAfter(), r.revokedAt(), r.reason());
             if (r.blockKey()) {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO blocked_key (spki_sha256, reason, issuer, "
                         + "serial, blocked_at) SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS "
@@ -403,7 +405,7 @@ public final class JdbcCertificateStore implements CertificateStore {
     private void revokeKeySiblings(Connection c, String issuer, SerialNumber serial, String spkiSha256,
                                    Instant revokedAt, Instant changedAt) throws SQLException {
         List<String[]> siblings = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT issuer, serial, state FROM serial_number"
+        try (PreparedStatement ps = c.prepareStatement("SELECT issuer, serial, state, not_after FROM serial_number"
                 + " WHERE spki_sha256 = ? AND revoked_at IS NULL AND state <> ? AND not_after > ?"
                 + " ORDER BY issuer, serial FOR UPDATE")) {
             ps.setString(1, spkiSha256);
@@ -411,7 +413,7 @@ public final class JdbcCertificateStore implements CertificateStore {
             ps.setObject(3, ts(revokedAt));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    siblings.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+                    siblings.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4).toString()});
                 }
             }
         }
@@ -426,6 +428,7 @@ public final class JdbcCertificateStore implements CertificateStore {
                 ps.setString(5, sibling[1]);
                 ps.executeUpdate();
             }
+            listRevoked(c, sibling[0], sibling[1], Instant.parse(sibling[3]), revokedAt, RevocationReason.KEY_COMPROMISE);
             Map<String, String> details = new java.util.LinkedHashMap<>();
             details.put("reason", RevocationReason.KEY_COMPROMISE.rfcName());
             details.put("revokedAt", revokedAt.toString());
@@ -434,6 +437,56 @@ public final class JdbcCertificateStore implements CertificateStore {
             ledger.append(c, new AuditEvent(dev.hallmark.ledger.AuditEventType.CERTIFICATE_REVOKED, actor,
                     sibling[0] + "/" + sibling[1], details));
         }
+    }
+
+    /** Keeps {@code revoked_serial} (what CRLs stream) in step with a revocation, in the revocation's transaction. */
+    private static void listRevoked(Connection c, String issuer, String serial, Instant notAfter, Instant revokedAt,
+                                    RevocationReason reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE revoked_serial SET revoked_at_s = ?, reason_code = ?"
+                + " WHERE issuer = ? AND serial = ?")) {
+            ps.setLong(1, revokedAt.getEpochSecond());
+            ps.setInt(2, reason.code());
+            ps.setString(3, issuer);
+            ps.setString(4, serial);
+            if (ps.executeUpdate() == 1) {
+                return;
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO revoked_serial (issuer, serial, not_after_s, revoked_at_s,"
+                + " reason_code) VALUES (?, ?, ?, ?, ?)")) {
+            ps.setString(1, issuer);
+            ps.setString(2, serial);
+            ps.setLong(3, notAfter.getEpochSecond());
+            ps.setLong(4, revokedAt.getEpochSecond());
+            ps.setInt(5, reason.code());
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public void forEachRevoked(String issuer, Instant notAfterFrom, Consumer<RevokedSerial> consumer) {
+        RevocationReason[] byCode = new RevocationReason[11];
+        for (RevocationReason r : RevocationReason.values()) {
+            byCode[r.code()] = r;
+        }
+        // H2 would walk the primary key index and fetch every row by its key (ten times slower than reading the table
+        // in order: 10 s against 1.5 s for a million rows); PostgreSQL's planner picks a sequential scan by itself.
+        String scan = db.dialect() == Database.Dialect.H2 ? " USE INDEX ()" : "";
+        db.inTransaction(c -> { // a cursor on PostgreSQL needs a transaction and a fetch size
+            try (PreparedStatement ps = c.prepareStatement("SELECT serial, revoked_at_s, reason_code FROM revoked_serial"
+                    + scan + " WHERE issuer = ? AND not_after_s > ?")) {
+                ps.setFetchSize(5000);
+                ps.setString(1, issuer);
+                ps.setLong(2, notAfterFrom.getEpochSecond());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        consumer.accept(new RevokedSerial(new java.math.BigInteger(rs.getString(1), 16),
+                                Instant.ofEpochSecond(rs.getLong(2)), byCode[rs.getInt(3)]));
+                    }
+                }
+            }
+            return null;
+        });
     }
 
     @Override

@@ -141,6 +141,33 @@ class CrlsTest {
         }
     }
 
+    /** The narrow table CRLs stream from follows sibling revocations (BR 4.9.1.1) and reason raises (I8). */
+    @Test
+    void keyCompromiseSiblingsAndRaisedReasonsReachTheCrl() throws Exception {
+        RevocationSettings s = settings("");
+        try (TestPki pki = pki(s, TestDatabases.Kind.H2)) {
+            Crls crls = crls(pki, s, "n");
+            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+            g.initialize(256);
+            java.security.KeyPair shared = g.generateKeyPair();
+            IssuedCertificate reported = pki.issue("tls-server", TestCsr.of("a.sibling.example", TestCsr.withKeyPair(shared)));
+            IssuedCertificate sibling = pki.issue("tls-server", TestCsr.of("b.sibling.example", TestCsr.withKeyPair(shared)));
+            IssuedCertificate raised = issue(pki, "raised.crl.example");
+            revoke(pki, raised, RevocationReason.SUPERSEDED);
+            Instant raisedAt = pki.clock.instant();
+            pki.clock.advance(Duration.ofMinutes(5));
+            revoke(pki, reported, RevocationReason.KEY_COMPROMISE);
+            revoke(pki, raised, RevocationReason.KEY_COMPROMISE);
+            X509CRL x = jdk(stored(pki, crls.buildComplete("issuing", "t").get(0)));
+            assertThat(x.getRevokedCertificate(sibling.record().serial().value()).getRevocationReason())
+                    .isEqualTo(java.security.cert.CRLReason.KEY_COMPROMISE);
+            X509CRLEntry r = x.getRevokedCertificate(raised.record().serial().value());
+            assertThat(r.getRevocationReason()).isEqualTo(java.security.cert.CRLReason.KEY_COMPROMISE);
+            assertThat(r.getRevocationDate().toInstant()).isEqualTo(raisedAt); // the date never changes
+            assertThat(crls.audit("issuing")).isEmpty();
+        }
+    }
+
     @Test
     void revokedCertificatesStayListedUntilAfterTheyExpire() throws Exception {
         RevocationSettings s = settings("crl: {validity: 7d, interval: 1d}");

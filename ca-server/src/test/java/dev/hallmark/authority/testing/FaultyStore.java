@@ -99,6 +99,12 @@ public final class FaultyStore implements CertificateStore {
     }
 
     @Override
+    public void forEachRevoked(String issuer, java.time.Instant notAfterFrom,
+                               java.util.function.Consumer<dev.hallmark.authority.RevokedSerial> consumer) {
+        delegate.forEachRevoked(issuer, notAfterFrom, consumer);
+    }
+
+    @Override
     public boolean isBlocked(String spkiSha256) {
         return delegate.isBlocked(spkiSha256);
     }
