@@ -52,6 +52,8 @@ public class OcspSignBenchmark {
 
     private BenchPki pki;
     private OcspResponder missing;
+    /** The miss path on the raw token: without the software verification of every signature (RELIABILITY T53). */
+    private OcspResponder unverified;
     private OcspResponder caching;
     private OcspQuery query;
     private OcspQuery[] queries;
@@ -71,6 +73,8 @@ public class OcspSignBenchmark {
         ResponderKeys keys = new ResponderKeys(pki.authority, pki.token, settings, clock);
         ResponseSigner signer = new ResponseSigner(pki.token, settings.validity());
         missing = new OcspResponder(pki.authority, keys, new ResponseCache(0), signer, settings, clock, metrics);
+        unverified = new OcspResponder(pki.authority, keys, new ResponseCache(0), new ResponseSigner(pki.rawToken,
+                settings.validity()), settings, clock, metrics);
         caching = new OcspResponder(pki.authority, keys, new ResponseCache(10), signer, settings, clock, metrics);
         request = new org.bouncycastle.cert.ocsp.OCSPReqBuilder().addRequest(new org.bouncycastle.cert.ocsp.CertificateID(
                 new org.bouncycastle.operator.bc.BcDigestCalculatorProvider().get(org.bouncycastle.cert.ocsp.CertificateID.HASH_SHA1),
@@ -132,6 +136,12 @@ public class OcspSignBenchmark {
     @Threads(2)
     public byte[] miss2(Cursor c) {
         return missing.answer(queries[c.next++ & 255]).der();
+    }
+
+    @Benchmark
+    @Threads(1)
+    public byte[] missUnverified1(Cursor c) {
+        return unverified.answer(queries[c.next++ & 255]).der();
     }
 
     @Benchmark
