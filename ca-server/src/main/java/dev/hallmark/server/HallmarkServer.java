@@ -551,8 +551,10 @@ public final class HallmarkServer implements AutoCloseable {
         }
         int semi = header.indexOf(';');
         String t = (semi < 0 ? header : header.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
-        return t.matches("[a-z0-9!#$&^_.+\\-]+/[a-z0-9!#$&^_.+\\-]+") ? t : null;
+        return MEDIA_TYPE.matcher(t).matches() ? t : null;
     }
+
+    private static final Pattern MEDIA_TYPE = Pattern.compile("[a-z0-9!#$&^_.+\\-]+/[a-z0-9!#$&^_.+\\-]+");
 
     private void authorize(RoutingContext ctx, Route route) {
         if (route.access().isOpen()) {

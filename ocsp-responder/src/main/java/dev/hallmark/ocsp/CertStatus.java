@@ -29,9 +29,11 @@ record CertStatus(Kind kind, Instant revokedAt, RevocationReason reason) {
     enum Kind {
         GOOD, REVOKED, UNKNOWN;
 
+        private final String label = name().toLowerCase(Locale.ROOT);
+
         /** The metric label. */
         String label() {
-            return name().toLowerCase(Locale.ROOT);
+            return label;
         }
     }
 

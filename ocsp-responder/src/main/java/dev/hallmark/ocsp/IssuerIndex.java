@@ -7,7 +7,6 @@ import java.math.BigInteger;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,17 +25,17 @@ import org.bouncycastle.asn1.x509.Certificate;
  * hash algorithm. Both hashes must match; a CertID naming no CA here gets {@code unauthorized} (T34). Immutable.
  */
 final class IssuerIndex {
-    private final Map<String, String> caByHashes;
+    private final Map<HashKey, String> caByHashes;
     private final Map<String, byte[][]> sha1HashesByCa;
 
-    private IssuerIndex(Map<String, String> caByHashes, Map<String, byte[][]> sha1HashesByCa) {
+    private IssuerIndex(Map<HashKey, String> caByHashes, Map<String, byte[][]> sha1HashesByCa) {
         this.caByHashes = Map.copyOf(caByHashes);
         this.sha1HashesByCa = Map.copyOf(sha1HashesByCa);
     }
 
     /** Indexes {@code cas}. */
     static IssuerIndex of(List<CaRecord> cas) {
-        Map<String, String> out = new HashMap<>();
+        Map<HashKey, String> out = new HashMap<>();
         Map<String, byte[][]> sha1 = new HashMap<>();
         for (CaRecord ca : cas) {
             Certificate cert = Certificate.getInstance(ca.certificateDer());
@@ -72,8 +71,12 @@ final class IssuerIndex {
                 new DEROctetString(h[1]), new ASN1Integer(serial));
     }
 
-    private static String key(ASN1ObjectIdentifier hash, byte[] nameHash, byte[] keyHash) {
-        return hash.getId() + '/' + HexFormat.of().formatHex(nameHash) + '/' + HexFormat.of().formatHex(keyHash);
+    /** Hash algorithm and the two hashes, compared by content (no per-lookup encoding: this is on the hot path). */
+    private record HashKey(ASN1ObjectIdentifier hash, java.nio.ByteBuffer nameHash, java.nio.ByteBuffer keyHash) {
+    }
+
+    private static HashKey key(ASN1ObjectIdentifier hash, byte[] nameHash, byte[] keyHash) {
+        return new HashKey(hash, java.nio.ByteBuffer.wrap(nameHash), java.nio.ByteBuffer.wrap(keyHash));
     }
 
     static byte[] digest(ASN1ObjectIdentifier hash, byte[] data) {

@@ -8,8 +8,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -30,8 +28,6 @@ final class OcspHandler {
     static final int MAX_GET = 255;
     /** Shared HTTP caches hold a response at most this long, so a revocation reaches them soon (RFC 5019 6.2). */
     static final Duration MAX_AGE = Duration.ofHours(1);
-    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC)
-            .withLocale(Locale.ROOT);
     private static final byte[] MALFORMED = ResponseSigner.error(OCSPResp.MALFORMED_REQUEST);
     private static final byte[] TRY_LATER = ResponseSigner.error(OCSPResp.TRY_LATER);
     private static final byte[] INTERNAL_ERROR = ResponseSigner.error(OCSPResp.INTERNAL_ERROR);
@@ -123,8 +119,8 @@ final class OcspHandler {
         if (e != null && e.servableAt(now)) {
             long maxAge = Math.max(0, Math.min(Duration.between(now, e.nextUpdate()).toSeconds(), MAX_AGE.toSeconds()));
             r.putHeader("Cache-Control", "max-age=" + maxAge + ", public, no-transform, must-revalidate");
-            r.putHeader("Last-Modified", HTTP_DATE.format(e.thisUpdate()));
-            r.putHeader("Expires", HTTP_DATE.format(e.nextUpdate()));
+            r.putHeader("Last-Modified", e.lastModified());
+            r.putHeader("Expires", e.expires());
             r.putHeader("ETag", e.etag());
             String match = ctx.request().getHeader("If-None-Match");
             if (match != null && match.contains(e.etag())) {

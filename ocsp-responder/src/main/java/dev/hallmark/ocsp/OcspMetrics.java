@@ -16,6 +16,7 @@ final class OcspMetrics {
     private final MeterRegistry registry;
     private final Map<String, Counter> responses = new ConcurrentHashMap<>();
     private final Counter hits;
+    private final Counter[] cached = new Counter[CertStatus.Kind.values().length];
     private final Counter misses;
     private final Counter presigned;
     private final Counter onDemand;
@@ -44,14 +45,25 @@ final class OcspMetrics {
 
     /** Counts one response: {@code status} is good/revoked/unknown or the error status, {@code source} cache/signed/error. */
     void response(String status, String source) {
-        responses.computeIfAbsent(status + '/' + source, k -> Counter.builder("hallmark.ocsp.responses")
-                .tag("status", status).tag("source", source)
-                .description("OCSP responses sent, by certificate status (or error status) and where they came from")
-                .register(registry)).increment();
+        responseCounter(status, source).increment();
     }
 
-    void hit() {
+    private Counter responseCounter(String status, String source) {
+        return responses.computeIfAbsent(status + '/' + source, k -> Counter.builder("hallmark.ocsp.responses")
+                .tag("status", status).tag("source", source)
+                .description("OCSP responses sent, by certificate status (or error status) and where they came from")
+                .register(registry));
+    }
+
+    /** A cached answer sent: a hit, and a response of that status from the cache (no lookup by name: the hot path). */
+    void cachedResponse(CertStatus.Kind kind) {
         hits.increment();
+        Counter c = cached[kind.ordinal()];
+        if (c == null) {
+            c = responseCounter(kind.label(), "cache");
+            cached[kind.ordinal()] = c;
+        }
+        c.increment();
     }
 
     void miss() {

@@ -77,6 +77,16 @@ final class OcspResponder {
 
     /** Parses {@code der} and answers it from the cache if it can. Never blocks. */
     Outcome lookup(byte[] der) {
+        // The same request bytes again (RFC 5019 clients repeat them exactly): what they ask was parsed and checked
+        // when first seen, so go straight to the cache.
+        ResponseCache.Key known = knownRequests.get(java.nio.ByteBuffer.wrap(der));
+        if (known != null) {
+            ResponseCache.Entry e = cache.fresh(known, clock.instant());
+            if (e != null) {
+                metrics.cachedResponse(e.status().kind());
+                return new Ready(e.der(), e, e.status().kind().label());
+            }
+        }
         OcspQuery query;
         try {
             query = OcspQuery.parse(der, settings.maxCertIds());
@@ -87,16 +97,28 @@ final class OcspResponder {
             OcspQuery.Question q = query.certIds().get(0);
             Optional<String> ca = index.find(q);
             if (ca.isPresent()) {
-                ResponseCache.Entry e = cache.fresh(key(ca.get(), q), clock.instant());
+                ResponseCache.Key key = key(ca.get(), q);
+                remember(der, key);
+                ResponseCache.Entry e = cache.fresh(key, clock.instant());
                 if (e != null) {
-                    metrics.hit();
-                    metrics.response(e.status().kind().label(), "cache");
+                    metrics.cachedResponse(e.status().kind());
                     return new Ready(e.der(), e, e.status().kind().label());
                 }
             }
             metrics.miss();
         }
         return new Pending(query);
+    }
+
+    /** Requests already parsed, by their exact bytes: at most {@link #KNOWN_REQUESTS}, forgotten all at once beyond. */
+    private final ConcurrentHashMap<java.nio.ByteBuffer, ResponseCache.Key> knownRequests = new ConcurrentHashMap<>();
+    static final int KNOWN_REQUESTS = 100_000;
+
+    private void remember(byte[] der, ResponseCache.Key key) {
+        if (knownRequests.size() >= KNOWN_REQUESTS) {
+            knownRequests.clear(); // random requests cannot grow it without bound; real clients refill it at once
+        }
+        knownRequests.put(java.nio.ByteBuffer.wrap(der.clone()), key);
     }
 
     /** Answers {@code query} from the database, signing a response. Blocking. */

@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * An entry is never served at or after its nextUpdate (LE 2016 stale responses, T38). Thread-safe.
  */
 final class ResponseCache {
+    private static final java.time.format.DateTimeFormatter HTTP_DATE = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+            .withZone(java.time.ZoneOffset.UTC).withLocale(java.util.Locale.ROOT);
     private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
     private final int maxEntries;
     /** Raised by every invalidation: a response signed from a status read before it must not be cached. */
@@ -37,7 +39,13 @@ final class ResponseCache {
      * @param etag         a strong validator (RFC 5019 6.2), quoted
      * @param signerSerial the responder certificate that signed it, or null for the CA key
      */
-    record Entry(byte[] der, CertStatus status, Instant thisUpdate, Instant nextUpdate, String etag, String signerSerial) {
+    record Entry(byte[] der, CertStatus status, Instant thisUpdate, Instant nextUpdate, String etag, String signerSerial,
+                 String lastModified, String expires) {
+        /** An entry with its HTTP date headers formatted once (RFC 5019 6.2), not per response sent. */
+        Entry(byte[] der, CertStatus status, Instant thisUpdate, Instant nextUpdate, String etag, String signerSerial) {
+            this(der, status, thisUpdate, nextUpdate, etag, signerSerial, HTTP_DATE.format(thisUpdate), HTTP_DATE.format(nextUpdate));
+        }
+
         boolean servableAt(Instant now) {
             return now.isBefore(nextUpdate) && !now.isBefore(thisUpdate.minusSeconds(60));
         }
