@@ -24,6 +24,16 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     DataDir data;
 
+    /**
+     * The base URL certificates will name for OCSP and CRLs: {@code urls.base} if given by flag or environment, else
+     * the HTTP listener on localhost at the port given (8080 by default), so the demo's certificates point at itself.
+     */
+    private String publicUrl() {
+        java.util.Map<String, String> given = new java.util.LinkedHashMap<>(HallmarkConfig.fromEnvironment(System.getenv()));
+        given.putAll(ConfigFlags.values(spec));
+        return given.getOrDefault("urls.base", "http://localhost:" + given.getOrDefault("http.port", "8080"));
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -31,12 +41,15 @@ final class DemoCommand implements Callable<Integer> {
         if (!Files.exists(data.dir.resolve(HallmarkConfig.FILE_NAME))) {
             out.println("Initialising " + data.dir.toAbsolutePath() + " with embedded defaults...");
             out.flush();
-            int code = Main.run(new String[] {"init", "--data", data.dir.toString()}, out, err);
+            int code = Main.run(new String[] {"init", "--data", data.dir.toString(), "--public-url", publicUrl()}, out, err);
             if (code != 0) {
                 return code;
             }
         }
         HallmarkConfig config = data.load(ConfigFlags.values(spec));
+        if (!config.revocation().urls().configured()) {
+            err.println("hallmark: urls.base is not set: certificates will carry no OCSP or CRL URLs");
+        }
         Serving.validate(config);
         Serving.ensureAdminToken(config, out);
         return Serving.run(config, ServerRole.ALL, out, err);
