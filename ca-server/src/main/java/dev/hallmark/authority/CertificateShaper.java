@@ -127,6 +127,16 @@ public final class CertificateShaper {
      */
     public static TBSCertificate ca(IssuerKey issuer, X500Name subject, SubjectPublicKeyInfo spki, Integer pathLength,
                                     SerialNumber serial, Instant now, Duration validity) {
+        return ca(issuer, subject, spki, pathLength, serial, now, validity, DistributionUrls.NONE);
+    }
+
+    /**
+     * As {@link #ca(IssuerKey, X500Name, SubjectPublicKeyInfo, Integer, SerialNumber, Instant, Duration)}; a subordinate
+     * CA's certificate also names, when {@code urls} are configured, its parent's OCSP responder and certificate (AIA)
+     * and its parent's complete CRL (CDP), so relying parties can check the intermediate too (RFC 5280 4.2.1.13).
+     */
+    public static TBSCertificate ca(IssuerKey issuer, X500Name subject, SubjectPublicKeyInfo spki, Integer pathLength,
+                                    SerialNumber serial, Instant now, Duration validity, DistributionUrls urls) {
         Instant start = now.truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(1));
         Instant end = now.truncatedTo(ChronoUnit.SECONDS).plus(validity);
         if (issuer.certificate() != null && end.isAfter(issuer.certificate().getNotAfter().toInstant())) {
@@ -143,6 +153,13 @@ public final class CertificateShaper {
                 SubjectKeyIdentifier parent = SubjectKeyIdentifier.fromExtensions(issuer.certificate().getExtensions());
                 byte[] aki = parent != null ? parent.getKeyIdentifier() : KeyIdentifiers.of(issuer.certificate().getSubjectPublicKeyInfo());
                 ext.addExtension(Extension.authorityKeyIdentifier, false, new AuthorityKeyIdentifier(aki));
+                if (urls.configured()) {
+                    ext.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(new AccessDescription[] {
+                            new AccessDescription(AccessDescription.id_ad_ocsp, uri(urls.ocsp(), issuer.name())),
+                            new AccessDescription(AccessDescription.id_ad_caIssuers, uri(urls.caIssuers(issuer.name()), issuer.name()))}));
+                    ext.addExtension(Extension.cRLDistributionPoints, false,
+                            distributionPoints(List.of(urls.completeCrl(issuer.name())), issuer.name()));
+                }
             }
             return tbs(issuer, serial, subject, spki, start, end, ext, issuer.certificate() == null ? subject : null);
         } catch (IOException e) {

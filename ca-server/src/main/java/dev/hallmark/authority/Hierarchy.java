@@ -34,6 +34,7 @@ public final class Hierarchy {
     private final CryptoToken token;
     private final AuditLedger ledger;
     private final Issuer issuer;
+    private final DistributionUrls urls;
 
     /**
      * @param store  durable state
@@ -42,6 +43,14 @@ public final class Hierarchy {
      * @param issuer runs the issuance cycle for CA certificates
      */
     public Hierarchy(CertificateStore store, CryptoToken token, AuditLedger ledger, Issuer issuer) {
+        this(store, token, ledger, issuer, DistributionUrls.NONE);
+    }
+
+    /**
+     * @param urls where subordinate CA certificates point relying parties for their parent's CRL, OCSP and certificate
+     */
+    public Hierarchy(CertificateStore store, CryptoToken token, AuditLedger ledger, Issuer issuer, DistributionUrls urls) {
+        this.urls = java.util.Objects.requireNonNull(urls, "urls");
         this.store = store;
         this.token = token;
         this.ledger = ledger;
@@ -80,7 +89,7 @@ public final class Hierarchy {
         Provenance provenance = Provenance.admin("init", requester, issuer.clock().instant());
         IssuedCertificate issued = issuer.issue(serial -> new PreparedCertificate(signer, serial,
                 CertificateShaper.ca(signer, subject, spki, spec.pathLength(), serial, issuer.clock().instant(),
-                        spec.validity()),
+                        spec.validity(), urls),
                 null, profile, 1, List.of(), spkiSha256, requester, provenance));
         CertificateRecord cert = issued.record();
         CaRecord record = new CaRecord(spec.name(), parentName, BCStyle.INSTANCE.toString(subject), key.alias(),

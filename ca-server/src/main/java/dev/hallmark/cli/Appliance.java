@@ -65,7 +65,7 @@ public final class Appliance implements AutoCloseable {
         this.issuer = new Issuer(store, token, linter, clock, new SecureRandom(), Build.version());
         this.authority = new Authority(store, token, issuer, new PolicyEngine(config.policy()), config.profiles(),
                 config.revocation().urls());
-        this.hierarchy = new Hierarchy(store, token, ledger, issuer);
+        this.hierarchy = new Hierarchy(store, token, ledger, issuer, config.revocation().urls());
     }
 
     /**

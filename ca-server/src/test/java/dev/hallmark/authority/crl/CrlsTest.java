@@ -168,6 +168,39 @@ class CrlsTest {
         }
     }
 
+    /** The issuing CA's certificate names the root's CRL and certificate; openssl checks the whole chain's CRLs. */
+    @Test
+    void theWholeChainIsCheckableWithCrls() throws Exception {
+        RevocationSettings s = settings("");
+        try (TestPki pki = pki(s, TestDatabases.Kind.H2)) {
+            X509CertificateHolder issuingCa = pki.issuing.certificate();
+            assertThat(CRLDistPoint.getInstance(issuingCa.getExtension(Extension.cRLDistributionPoints).getParsedValue())
+                    .toString()).contains(BASE + "/crl/root.crl");
+            assertThat(java.util.Arrays.stream(org.bouncycastle.asn1.x509.AuthorityInformationAccess.fromExtensions(
+                    issuingCa.getExtensions()).getAccessDescriptions()).map(d -> d.getAccessLocation().getName().toString()))
+                    .containsExactly(BASE + "/ocsp", BASE + "/ca/root.crt");
+            Crls crls = crls(pki, s, "n");
+            IssuedCertificate good = issue(pki, "chain.crl.example");
+            PublishedCrl rootCrl = stored(pki, crls.buildComplete("root", "t").get(0));
+            PublishedCrl issuingCrl = stored(pki, crls.buildComplete("issuing", "t").get(0));
+            Path chain = Files.writeString(tmp.resolve("trust.pem"), IssuedCertificate.pem(pki.root.certificate().getEncoded()));
+            Path untrusted = Files.writeString(tmp.resolve("untrusted.pem"), IssuedCertificate.pem(issuingCa.getEncoded()));
+            Path leaf = Files.writeString(tmp.resolve("chain-leaf.pem"), IssuedCertificate.pem(good.record().der()));
+            Path crlFile = Files.writeString(tmp.resolve("both.crl.pem"), pem(rootCrl) + pem(issuingCrl));
+            Process p = new ProcessBuilder("openssl", "verify", "-x509_strict", "-crl_check_all", "-attime",
+                    Long.toString(pki.clock.instant().getEpochSecond()), "-CAfile", chain.toString(), "-untrusted",
+                    untrusted.toString(), "-CRLfile", crlFile.toString(), leaf.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(out).isZero();
+            assertThat(out).contains(": OK");
+        }
+    }
+
+    private static String pem(PublishedCrl c) {
+        return "-----BEGIN X509 CRL-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(c.der())
+                + "\n-----END X509 CRL-----\n";
+    }
+
     @Test
     void revokedCertificatesStayListedUntilAfterTheyExpire() throws Exception {
         RevocationSettings s = settings("crl: {validity: 7d, interval: 1d}");

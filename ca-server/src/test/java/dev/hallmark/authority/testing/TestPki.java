@@ -68,7 +68,7 @@ public final class TestPki implements AutoCloseable {
         this.linter = new Linter();
         this.issuer = new Issuer(store, token, linter, clock, b.random, "hallmark/test");
         this.authority = new Authority(store, token, issuer, new PolicyEngine(b.policy), b.profiles, b.urls);
-        this.hierarchy = new Hierarchy(store, token, ledger, issuer);
+        this.hierarchy = new Hierarchy(store, token, ledger, issuer, b.urls);
         this.root = hierarchy.createRoot(new CaSpec("root", "CN=Test Root CA,O=Hallmark Tests", b.caKeyType, b.caAlgorithm,
                 Duration.ofDays(3650), null), "test:fixture");
         this.issuing = hierarchy.createSubordinate(root, new CaSpec("issuing", "CN=Test Issuing CA,O=Hallmark Tests",
