@@ -2,28 +2,23 @@ package dev.hallmark.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hallmark.authority.CaException;
 import dev.hallmark.authority.testing.TestCsr;
 import dev.hallmark.hsm.testing.FaultyToken;
 import dev.hallmark.ledger.AuditEventType;
 import dev.hallmark.ledger.Checkpoint;
+import dev.hallmark.server.testing.Promtool;
 import dev.hallmark.server.testing.TestServer;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -140,42 +135,16 @@ class HealthAndMetricsTest {
     /** {@code promtool check metrics} (Debian package {@code prometheus}) lints the exposition when installed. */
     @Test
     void promtoolAcceptsTheExposition() throws Exception {
-        Optional<Path> promtool = onPath("promtool");
-        assumeTrue(promtool.isPresent(), "promtool is not installed (Debian package prometheus)");
         try (TestServer server = TestServer.builder().endpoints().start()) {
             server.pki.issue("tls-server", TestCsr.of("lint.example"));
             server.runtime.refreshMetrics();
             get(server, "/healthz");
             String scrape = get(server, "/metrics").body();
-            Process p = new ProcessBuilder(promtool.get().toString(), "check", "metrics").redirectErrorStream(true).start();
-            try (var in = p.getOutputStream()) {
-                in.write(scrape.getBytes(StandardCharsets.UTF_8));
-            }
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            String findings = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            List<String> problems = new ArrayList<>();
-            for (String line : findings.split("\n")) {
-                if (!line.isBlank()) {
-                    problems.add(line);
-                }
-            }
-            assertThat(problems).as("promtool findings:\n" + findings).isEmpty();
+            List<String> problems = Promtool.checkMetrics(scrape);
+            assertThat(problems).as("promtool findings:\n" + String.join("\n", problems)).isEmpty();
         }
     }
 
-    private static Optional<Path> onPath(String command) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return Optional.empty();
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            Path p = Path.of(dir, command);
-            if (Files.isExecutable(p)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
-    }
 
     /** Signs when real entries are pending; its own checkpoint records alone never cause another signature. */
     @Test

@@ -12,9 +12,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -32,8 +29,6 @@ final class CrlHandler {
     /** HTTP caches re-fetch at least this often, so a new CRL after a revocation reaches clients soon. */
     static final Duration MAX_AGE = Duration.ofMinutes(5);
     private static final Pattern FILE = Pattern.compile("([a-z0-9][a-z0-9-]{0,62}?)(?:-(\\d{1,3}|delta))?\\.crl");
-    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC)
-            .withLocale(Locale.ROOT);
 
     private final Crls crls;
     private final Authority authority;
@@ -61,8 +56,8 @@ final class CrlHandler {
         long maxAge = Math.max(0, Math.min(Duration.between(now, crl.nextUpdate()).toSeconds(), MAX_AGE.toSeconds()));
         String etag = '"' + crl.sha256().substring(0, 32) + '"';
         r.putHeader("Cache-Control", "max-age=" + maxAge + ", public, no-transform");
-        r.putHeader("Last-Modified", HTTP_DATE.format(crl.thisUpdate()));
-        r.putHeader("Expires", HTTP_DATE.format(crl.nextUpdate()));
+        r.putHeader("Last-Modified", HttpDates.format(crl.thisUpdate()));
+        r.putHeader("Expires", HttpDates.format(crl.nextUpdate()));
         r.putHeader("ETag", etag);
         String match = ctx.request().getHeader("If-None-Match");
         if (match != null && match.contains(etag)) {

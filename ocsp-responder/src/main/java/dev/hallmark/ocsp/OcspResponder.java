@@ -83,8 +83,7 @@ final class OcspResponder {
         if (known != null) {
             ResponseCache.Entry e = cache.fresh(known, clock.instant());
             if (e != null) {
-                metrics.cachedResponse(e.status().kind());
-                return new Ready(e.der(), e, e.status().kind().label());
+                return fromCache(e);
             }
         }
         OcspQuery query;
@@ -101,13 +100,17 @@ final class OcspResponder {
                 remember(der, key);
                 ResponseCache.Entry e = cache.fresh(key, clock.instant());
                 if (e != null) {
-                    metrics.cachedResponse(e.status().kind());
-                    return new Ready(e.der(), e, e.status().kind().label());
+                    return fromCache(e);
                 }
             }
             metrics.miss();
         }
         return new Pending(query);
+    }
+
+    private Ready fromCache(ResponseCache.Entry e) {
+        metrics.cachedResponse(e.status().kind());
+        return new Ready(e.der(), e, e.status().kind().label());
     }
 
     /** Requests already parsed, by their exact bytes: at most {@link #KNOWN_REQUESTS}, forgotten all at once beyond. */

@@ -10,8 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * An entry is never served at or after its nextUpdate (LE 2016 stale responses, T38). Thread-safe.
  */
 final class ResponseCache {
-    private static final java.time.format.DateTimeFormatter HTTP_DATE = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
-            .withZone(java.time.ZoneOffset.UTC).withLocale(java.util.Locale.ROOT);
     private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
     private final int maxEntries;
     /** Raised by every invalidation: a response signed from a status read before it must not be cached. */
@@ -43,7 +41,7 @@ final class ResponseCache {
                  String lastModified, String expires) {
         /** An entry with its HTTP date headers formatted once (RFC 5019 6.2), not per response sent. */
         Entry(byte[] der, CertStatus status, Instant thisUpdate, Instant nextUpdate, String etag, String signerSerial) {
-            this(der, status, thisUpdate, nextUpdate, etag, signerSerial, HTTP_DATE.format(thisUpdate), HTTP_DATE.format(nextUpdate));
+            this(der, status, thisUpdate, nextUpdate, etag, signerSerial, HttpDates.format(thisUpdate), HttpDates.format(nextUpdate));
         }
 
         boolean servableAt(Instant now) {

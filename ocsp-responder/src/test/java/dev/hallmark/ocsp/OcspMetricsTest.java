@@ -1,20 +1,16 @@
 package dev.hallmark.ocsp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hallmark.authority.IssuedCertificate;
 import dev.hallmark.authority.testing.TestCsr;
+import dev.hallmark.server.testing.Promtool;
 import dev.hallmark.server.testing.TestServer;
-import java.io.File;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,26 +54,8 @@ class OcspMetricsTest {
             }
             assertThat(families).isGreaterThanOrEqualTo(8);
 
-            Optional<Path> promtool = onPath("promtool");
-            assumeTrue(promtool.isPresent(), "promtool is not installed (Debian package prometheus)");
-            Process p = new ProcessBuilder(promtool.get().toString(), "check", "metrics").redirectErrorStream(true).start();
-            try (var in = p.getOutputStream()) {
-                in.write(scrape.getBytes(StandardCharsets.UTF_8));
-            }
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            String findings = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            List<String> problems = new ArrayList<>(findings.isEmpty() ? List.of() : List.of(findings.split("\n")));
-            assertThat(problems).as("promtool findings:\n" + findings).isEmpty();
+            List<String> problems = Promtool.checkMetrics(scrape);
+            assertThat(problems).as("promtool findings:\n" + String.join("\n", problems)).isEmpty();
         }
-    }
-
-    private static Optional<Path> onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path p = Path.of(dir, command);
-            if (Files.isExecutable(p)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
     }
 }

@@ -70,6 +70,24 @@ final class Processes {
     }
 
     /** Whether an executable of that name is on {@code PATH}. */
+    /** Ports free right now (bound to port 0 together, then released). */
+    static int[] freePorts(int n) throws java.io.IOException {
+        java.util.List<java.net.ServerSocket> sockets = new java.util.ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                java.net.ServerSocket s = new java.net.ServerSocket(0);
+                sockets.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (java.net.ServerSocket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
     static boolean onPath(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -87,7 +86,7 @@ class RevocationEndToEndIT {
             s.execute("CREATE DATABASE hallmark");
         }
         data = tmp.resolve("data");
-        int[] ports = freePorts(6);
+        int[] ports = Processes.freePorts(6);
         int responderHttpPort = ports[4];
         Processes.Result init = Processes.hallmark(Map.of(), "init", "--data", data.toString(),
                 "--database-url", postgres.getJdbcUrl("postgres", "hallmark"), "--database-user", "postgres",
@@ -397,23 +396,5 @@ class RevocationEndToEndIT {
         Processes.Result r = Processes.run(Map.of(), cmd);
         assertThat(r.exit()).as(r.toString()).isZero();
         return r;
-    }
-
-    /** Ports free right now (bound to port 0 together, then released). */
-    private static int[] freePorts(int n) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0);
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
-        }
     }
 }

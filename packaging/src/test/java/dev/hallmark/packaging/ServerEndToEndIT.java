@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -54,7 +53,7 @@ class ServerEndToEndIT {
     @BeforeAll
     static void startDemo() throws Exception {
         data = tmp.resolve("data");
-        int[] ports = freePorts(3);
+        int[] ports = Processes.freePorts(3);
         httpsPort = ports[0];
         httpPort = ports[1];
         managementPort = ports[2];
@@ -354,23 +353,5 @@ class ServerEndToEndIT {
             out.add(m.group());
         }
         return out;
-    }
-
-    /** Ports free right now (bound to port 0 together, then released). */
-    private static int[] freePorts(int n) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0);
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
-        }
     }
 }

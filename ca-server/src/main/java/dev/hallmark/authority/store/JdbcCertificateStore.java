@@ -674,11 +674,13 @@ public final class JdbcCertificateStore implements CertificateStore {
         });
     }
 
-    private static OffsetDateTime ts(Instant i) {
+    /** A timestamp column value (UTC); null stays null. Shared by the stores of this package. */
+    static OffsetDateTime ts(Instant i) {
         return i == null ? null : OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
     }
 
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
+    /** A timestamp column as an instant; null stays null. */
+    static Instant instant(ResultSet rs, int column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
     }

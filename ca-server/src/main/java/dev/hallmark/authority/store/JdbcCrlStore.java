@@ -1,5 +1,8 @@
 package dev.hallmark.authority.store;
 
+import static dev.hallmark.authority.store.JdbcCertificateStore.instant;
+import static dev.hallmark.authority.store.JdbcCertificateStore.ts;
+
 import dev.hallmark.authority.crl.CrlKind;
 import dev.hallmark.authority.crl.CrlStore;
 import dev.hallmark.authority.crl.PublishedCrl;
@@ -17,8 +20,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -210,14 +211,5 @@ public final class JdbcCrlStore implements CrlStore {
         return new PublishedCrl(rs.getString(1), rs.getLong(2), CrlKind.valueOf(rs.getString(3)), rs.getInt(4),
                 baseNumber, instant(rs, 6), instant(rs, 7), rs.getLong(8), rs.getLong(9), rs.getString(10), der,
                 rs.getString(11));
-    }
-
-    private static OffsetDateTime ts(Instant i) {
-        return i.atOffset(ZoneOffset.UTC);
-    }
-
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
     }
 }
