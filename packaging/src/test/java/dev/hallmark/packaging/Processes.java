@@ -70,15 +70,29 @@ final class Processes {
     }
 
     /** Whether an executable of that name is on {@code PATH}. */
-    /** Ports free right now (bound to port 0 together, then released). */
+    /**
+     * Ports free right now, bound together and then released for the server under test to take. They are drawn below
+     * Linux's ephemeral range (32768 and up): a port the kernel handed out for port 0 can be handed out again to an
+     * outgoing connection before the server binds it ("Address already in use", seen once in CI).
+     */
     static int[] freePorts(int n) throws java.io.IOException {
         java.util.List<java.net.ServerSocket> sockets = new java.util.ArrayList<>();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
         try {
             int[] ports = new int[n];
             for (int i = 0; i < n; i++) {
-                java.net.ServerSocket s = new java.net.ServerSocket(0);
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
+                for (int attempt = 0; ; attempt++) {
+                    try {
+                        java.net.ServerSocket s = new java.net.ServerSocket(random.nextInt(20_000, 32_000));
+                        sockets.add(s);
+                        ports[i] = s.getLocalPort();
+                        break;
+                    } catch (java.net.BindException taken) {
+                        if (attempt == 100) {
+                            throw taken;
+                        }
+                    }
+                }
             }
             return ports;
         } finally {
