@@ -298,8 +298,12 @@ final class PreSigner implements AuthorityObserver, AutoCloseable {
         return keys.loaded(ca).map(k -> serial.hex().equals(k.serial())).orElse(false);
     }
 
-    /** Replaces revoked responder certificates at once and drops every response they signed. */
-    private void replaceRevokedResponders() {
+    /**
+     * Replaces revoked responder certificates at once and drops every response they signed. Synchronized so that a
+     * sweep cannot look at the cache between another thread's replacement and its removal of the old responses (it
+     * would keep them, and the removal would then leave the serials unsigned until the next sweep).
+     */
+    private synchronized void replaceRevokedResponders() {
         for (ResponderKey revoked : keys.refresh()) {
             LOG.warn("the OCSP responder certificate {} of CA '{}' was revoked; replaced it and dropped its responses",
                     revoked.serial(), revoked.ca());
