@@ -6,13 +6,13 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** The {@code --data DIR} option every verb shares, and loading the configuration from it. */
-final class DataDir {
+public final class DataDir {
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:HALLMARK_DATA:-hallmark-data}",
             description = "Data directory holding hallmark.yaml (default: $HALLMARK_DATA or ./hallmark-data).")
     Path dir;
 
     /** The configuration with environment overrides applied. */
-    HallmarkConfig load() {
+    public HallmarkConfig load() {
         return load(Map.of());
     }
 

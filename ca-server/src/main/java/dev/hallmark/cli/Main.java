@@ -35,6 +35,9 @@ public final class Main implements Runnable {
     /** Runs the CLI with the given streams and returns the exit code (for tests and embedding). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
+        for (CliExtension extension : java.util.ServiceLoader.load(CliExtension.class)) {
+            cl.addSubcommand(extension.command());
+        }
         ConfigFlags.addTo(cl.getSubcommands().get("serve").getCommandSpec());
         ConfigFlags.addTo(cl.getSubcommands().get("demo").getCommandSpec());
         cl.setOut(out);

@@ -82,7 +82,7 @@ public final class PolicyEngine {
     public PolicyDecision evaluate(PolicyRequest request) {
         List<Reason> out = new ArrayList<>();
         validity(request, out);
-        identifiers(request, out);
+        identifiers(request.profile(), request.identifiers(), out);
         key(request, out);
         csrAsks(request.profile(), request.csr(), out);
         return new PolicyDecision(out);
@@ -105,9 +105,18 @@ public final class PolicyEngine {
         }
     }
 
-    private void identifiers(PolicyRequest request, List<Reason> out) {
-        Profile profile = request.profile();
-        List<Identifier> ids = request.identifiers();
+    /**
+     * Evaluates only the identifiers a request would certify, before there is a CSR (an ACME newOrder): the same
+     * rules {@link #evaluate} applies to them, so an order the engine accepts here is refused at finalize only for
+     * its key or CSR.
+     */
+    public PolicyDecision evaluateIdentifiers(Profile profile, List<Identifier> ids) {
+        List<Reason> out = new ArrayList<>();
+        identifiers(profile, ids, out);
+        return new PolicyDecision(out);
+    }
+
+    private void identifiers(Profile profile, List<Identifier> ids, List<Reason> out) {
         if (ids.isEmpty() && profile.sanRequired()) {
             out.add(new Reason(Kind.POLICY_DENIED, null, SAN_REQUIRED, "profile '" + profile.name()
                     + "' requires at least one identifier"));
