@@ -21,7 +21,8 @@ final class AttemptContext {
     private final List<Closeable> open = new ArrayList<>();
     private final List<String> contacted = new ArrayList<>();
     private volatile String phaseType = "connection";
-    private volatile String phaseDetail = "waiting for a validation thread";
+    private volatile String phaseDetail = "starting";
+    private volatile boolean started;
     private boolean aborted;
 
     AttemptContext(Duration budget) {
@@ -36,6 +37,16 @@ final class AttemptContext {
             throw timedOut();
         }
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Duration.ofNanos(left).toMillis()));
+    }
+
+    /** Marks that a pool thread picked the attempt up. */
+    void start() {
+        started = true;
+    }
+
+    /** Whether a pool thread ever ran the attempt (if not, the VA was overloaded, not the target at fault). */
+    boolean started() {
+        return started;
     }
 
     /** Records what the attempt is doing, for the timeout detail; {@code problemType} is reported on timeout. */

@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The outcome is a result, not an exception: an invalid challenge completes normally with
  * {@code valid == false}. The future completes exceptionally only when the VA itself cannot run the attempt:
- * {@link RejectedExecutionException} when the queue is full or the validator is closed (leave the challenge
- * {@code processing} and retry, or answer 503), or an unexpected bug (logged). It never yields {@code valid}
- * by default. Metrics are the caller's. Thread-safe.
+ * {@link RejectedExecutionException} when the queue is full, when no thread became free before the deadline, or
+ * when the validator is closed (none of these is the target's fault: leave the challenge {@code processing} and
+ * retry, or answer 503), or an unexpected bug (logged). It never yields {@code valid} by default. Metrics are the
+ * caller's. Thread-safe.
  */
 public final class Validator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Validator.class);
@@ -157,6 +158,12 @@ public final class Validator implements AutoCloseable {
         });
         try {
             ScheduledFuture<?> deadline = timer.schedule(() -> {
+                if (!ctx.started()) {
+                    // Never got a thread: the VA is overloaded, which says nothing about the target.
+                    result.completeExceptionally(new RejectedExecutionException(
+                            "no validation thread became free within " + settings.timeout().toMillis() + " ms"));
+                    return;
+                }
                 ValidationFailure late = ctx.timedOut();
                 result.complete(Outcome.fail(late.problemType(), late.detail(), ctx.contacted()));
             }, settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -170,8 +177,9 @@ public final class Validator implements AutoCloseable {
     }
 
     private static void run(String what, Work work, AttemptContext ctx, CompletableFuture<Outcome> result) {
+        ctx.start();
         if (result.isDone()) {
-            return; // timed out in the queue
+            return; // timed out in the queue, or closed
         }
         try {
             work.run(ctx);
