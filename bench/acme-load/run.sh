@@ -186,7 +186,7 @@ start_hallmark() { # sets spid, directory, trust; returns 1 (and says why) when 
   java -jar "$jar" ca cert issuing --data "$h/d" --chain > "$h/chain.pem"
   wait_free "$hsport" "$hport" "$hmport" "$h01port" "$dnsport"
   HALLMARK_ACME_VALIDATION_HTTP01_PORT=$h01port HALLMARK_ACME_VALIDATION_DNS_RESOLVER="127.0.0.1:$dnsport" \
-    HALLMARK_LOG_LEVEL=WARN taskset -c "$scpu" java -Xmx1g -jar "$jar" serve --data "$h/d" \
+    HALLMARK_LOG_LEVEL=WARN taskset -c "$scpu" java ${HALLMARK_JAVA_OPTS:-} -Xmx1g -jar "$jar" serve --data "$h/d" \
     --https-host 127.0.0.1 --https-port "$hsport" --http-host 127.0.0.1 --http-port "$hport" \
     --management-host 127.0.0.1 --management-port "$hmport" > "$h/server.log" 2>&1 &
   spid=$!

@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.security.Security;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.jose4j.jca.ProviderContext;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwk.EllipticCurveJsonWebKey;
 import org.jose4j.jwk.OctetKeyPairJsonWebKey;
@@ -45,6 +48,22 @@ public record AcmeJws(String protectedB64, String payloadB64, String signatureB6
     static final int RSA_MAX_BITS = 8192;
     private static final Pattern B64URL = Pattern.compile("[A-Za-z0-9_-]*");
     private static final Set<String> JWS_MEMBERS = Set.of("protected", "payload", "signature");
+    /**
+     * ECDSA verification through BouncyCastle: the JDK 17 SunEC P-256 verify was a third of the server's CPU per
+     * certificate (bench/acme-load, JFR); BC's is several times faster. BC is registered by name (jose4j takes
+     * provider names), appended last so that nothing else changes which provider it gets by default.
+     */
+    private static final ProviderContext EC_VERIFY = ecVerify();
+
+    private static ProviderContext ecVerify() {
+        if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
+            Security.addProvider(new BouncyCastleProvider());
+        }
+        ProviderContext pc = new ProviderContext();
+        pc.getSuppliedKeyProviderContext().setSignatureProvider(BouncyCastleProvider.PROVIDER_NAME);
+        pc.getGeneralProviderContext().setSignatureProvider(BouncyCastleProvider.PROVIDER_NAME);
+        return pc;
+    }
 
     /**
      * Parses a request body.
@@ -190,6 +209,9 @@ public record AcmeJws(String protectedB64, String payloadB64, String signatureB6
             jws.setAlgorithmConstraints(new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, alg));
             jws.setCompactSerialization(protectedB64 + "." + payloadB64 + "." + signatureB64);
             jws.setKey(key.getPublicKey());
+            if (alg.startsWith("ES")) {
+                jws.setProviderContext(EC_VERIFY);
+            }
             ok = jws.verifySignature();
         } catch (JoseException e) {
             ok = false;

@@ -1,6 +1,5 @@
 package dev.hallmark.protocol.acme.validation;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -161,14 +160,22 @@ final class DnsClient {
         resolver.setTimeout(Duration.ofMillis(ctx.remainingMillis()));
         resolver.setEDNS(0, EDNS_PAYLOAD, 0, List.of());
         try {
-            return resolver.send(Message.newQuery(Record.newRecord(name, type, DClass.IN)));
-        } catch (IOException e) {
+            // sendAsync with a direct executor: dnsjava's send() completes on the common pool, which on a two-core
+            // machine is CompletableFuture's thread-per-task fallback (a new thread per lookup).
+            return resolver.sendAsync(Message.newQuery(Record.newRecord(name, type, DClass.IN)), Runnable::run)
+                    .toCompletableFuture().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ValidationFailure("dns", "DNS problem: interrupted looking up " + what);
+        } catch (java.util.concurrent.ExecutionException ee) {
+            Throwable e = ee.getCause();
             // dnsjava reports its own timeout as an IOException caused by a TimeoutException.
-            if (e instanceof SocketTimeoutException || e.getCause() instanceof TimeoutException) {
+            if (e instanceof SocketTimeoutException || e instanceof TimeoutException || (e != null && e.getCause() instanceof TimeoutException)) {
                 throw new ValidationFailure("dns", "DNS problem: query timed out looking up " + what + " at "
                         + server.getAddress().getHostAddress() + ":" + server.getPort());
             }
-            throw new ValidationFailure("dns", "DNS problem: looking up " + what + " failed: " + e.getMessage());
+            throw new ValidationFailure("dns", "DNS problem: looking up " + what + " failed: "
+                    + (e == null ? "unknown error" : e.getMessage()));
         }
     }
 
