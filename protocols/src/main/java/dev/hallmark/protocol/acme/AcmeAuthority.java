@@ -17,9 +17,6 @@ interface AcmeAuthority {
     /** Issues through the core's cycle (policy, profile, lint, intent, sign, store, audit). */
     IssuedCertificate issue(IssuanceRequest request);
 
-    /** Runs the policy checks of {@link #issue} without signing. */
-    PolicyDecision dryRun(IssuanceRequest request);
-
     /** Policy on identifiers alone (newOrder). */
     PolicyDecision checkIdentifiers(String profile, List<Identifier> identifiers);
 
@@ -38,11 +35,6 @@ interface AcmeAuthority {
             @Override
             public IssuedCertificate issue(IssuanceRequest request) {
                 return a.issue(request);
-            }
-
-            @Override
-            public PolicyDecision dryRun(IssuanceRequest request) {
-                return a.dryRun(request);
             }
 
             @Override

@@ -27,6 +27,10 @@ final class OrderHandlers {
     /** Boulder's cap; RFC 8555 sets none. */
     static final int MAX_IDENTIFIERS = 100;
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Core refusals of a request's content, raised by its policy step before any serial or signature. */
+    private static final Set<CaException.Kind> REFUSED_BEFORE_SIGNING = java.util.EnumSet.of(CaException.Kind.BAD_CSR,
+            CaException.Kind.BAD_PUBLIC_KEY, CaException.Kind.BAD_SIGNATURE_ALGORITHM, CaException.Kind.REJECTED_IDENTIFIER,
+            CaException.Kind.POLICY_DENIED, CaException.Kind.MALFORMED);
 
     private final AcmeServices s;
     private final Ari ari;
@@ -207,11 +211,6 @@ final class OrderHandlers {
         recheckCaa(authzs, now);
         IssuanceRequest request = new IssuanceRequest(s.settings().ca(), order.profile(), der, order.identifiers(),
                 "acme:account/" + order.accountId(), provenance(order, authzs));
-        try {
-            s.authority().dryRun(request).enforce(); // a bad CSR leaves the order ready for a corrected one
-        } catch (CaException e) {
-            throw csrProblem(e);
-        }
         if (!s.store().transitionOrder(order.id(), AcmeStatus.PENDING, AcmeStatus.PROCESSING, null)) {
             throw AcmeProblem.of("orderNotReady", 403, "the order is already being finalized or is final");
         }
@@ -221,7 +220,9 @@ final class OrderHandlers {
         } catch (CaException e) {
             AcmeProblem p = e.kind() == CaException.Kind.TOKEN_UNAVAILABLE || e.kind() == CaException.Kind.LEDGER_UNAVAILABLE
                     ? AcmeProblem.of(e) : csrProblem(e);
-            if (p.status() == 503) { // nothing was issued: the client may finalize again later
+            if (p.status() == 503 || REFUSED_BEFORE_SIGNING.contains(e.kind())) {
+                // Nothing was signed: a refused CSR (the core's policy step comes before any intent) or an outage
+                // leaves the order ready, for a corrected CSR or a later retry.
                 s.store().transitionOrder(order.id(), AcmeStatus.PROCESSING, AcmeStatus.PENDING, null);
             } else {
                 s.store().transitionOrder(order.id(), AcmeStatus.PROCESSING, AcmeStatus.INVALID,

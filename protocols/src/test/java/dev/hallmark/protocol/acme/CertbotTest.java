@@ -7,6 +7,7 @@ import dev.hallmark.authority.RevocationReason;
 import dev.hallmark.authority.SerialNumber;
 import dev.hallmark.protocol.acme.testing.TestDnsServer;
 import dev.hallmark.server.testing.TestServer;
+import dev.hallmark.store.acme.JdbcAcmeStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Debian certbot (2.1), unmodified, against a real Hallmark ACME server: {@code certonly --standalone} with
- * http-01 for two names, {@code renew --force-renewal}, {@code revoke --reason keycompromise}. certbot answers the
+ * http-01 for two names, {@code renew --force-renewal}, {@code revoke --reason keycompromise}, {@code register} with an
+ * external account binding. certbot answers the
  * challenges with its own standalone server on {@code 127.0.0.1}; the server's validator reaches it through the
  * in-test DNS server and {@code acme.validation.http01Port}. certbot is a required test dependency: without it the
  * tests fail. Each test registers its own account in its own certbot directories.
@@ -121,7 +123,8 @@ class CertbotTest {
     void forcedRenewalIssuesANewCertificateWithANewSerial() throws Exception {
         Certbot certbot = certbot();
         X509Certificate first = certonly(certbot);
-        Certbot.Run renew = certbot.certbot("renew", "--force-renewal", "--cert-name", A);
+        Certbot.Run renew = certbot.certbot("renew", "--force-renewal", "--cert-name", A,
+                "--no-random-sleep-on-renew"); // without a terminal certbot would first sleep up to 8 minutes
         assertThat(renew.ok()).as(renew::report).isTrue();
         X509Certificate second = leaf(certbot.live(A, "cert.pem"));
         assertThat(second.getSerialNumber()).isNotEqualTo(first.getSerialNumber());
@@ -141,5 +144,15 @@ class CertbotTest {
         CertificateRecord record = stored(cert);
         assertThat(record.revokedAt()).isNotNull();
         assertThat(record.revocationReason()).isEqualTo(RevocationReason.KEY_COMPROMISE);
+    }
+
+    @Test
+    void registerWithAnExternalAccountBindingBindsTheKey() throws Exception {
+        JdbcAcmeStore store = new JdbcAcmeStore(server.pki.database);
+        EabKeys.Created key = new EabKeys(store, server.dataDir.resolve(AcmeEndpoint.EAB_KEK_FILE), server.pki.clock)
+                .create("test");
+        Certbot.Run register = certbot().certbot("register", "--eab-kid", key.kid(), "--eab-hmac-key", key.hmacKeyBase64Url());
+        assertThat(register.ok()).as(register::report).isTrue();
+        assertThat(store.eab(key.kid()).orElseThrow().accountId()).as("the binding names the new account").isNotNull();
     }
 }
