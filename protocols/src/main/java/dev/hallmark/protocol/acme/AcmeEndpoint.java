@@ -114,6 +114,7 @@ public final class AcmeEndpoint implements Endpoint {
         routes.add(post(root + "/authz/:id", "acmeAuthorization", KeyMode.KID, verifier, replies, settings, authz::authorization));
         routes.add(post(root + "/chall/:id", "acmeChallenge", KeyMode.KID, verifier, replies, settings, authz::challenge));
         routes.add(post(root + "/cert/:ca/:serial", "acmeCertificate", KeyMode.KID, verifier, replies, settings, certs::download));
+        routes.addAll(new AdminViews(store).routes());
         routes.add(post(root + "/revoke-cert", "acmeRevokeCert", KeyMode.EITHER, verifier, replies, settings, certs::revoke));
         return routes;
     }

@@ -218,6 +218,27 @@ class AcmeClientTest {
         assertThat(URI.create(server.https("/acme/directory").toString())).isNotNull();
     }
 
+    @Test
+    void administratorsSeeAccountsAndOrdersAndNobodyElseDoes() throws Exception {
+        dns.addA("admin-view.example.test.", "127.0.0.1");
+        Account account = newAccount(session(), ecKey());
+        fulfil(account, List.of(Identifier.dns("admin-view.example.test")), "http-01", ecKey());
+        String id = account.getLocation().getPath().replaceAll(".*/", "");
+        var accounts = server.send(server.as(server.auditorToken, server.https("/api/v1/acme/accounts?limit=500")).GET().build());
+        assertThat(accounts.statusCode()).isEqualTo(200);
+        assertThat(AcmeJson.MAPPER.readTree(accounts.body()).path("accounts").findValuesAsText("id")).contains(id);
+        var orders = server.send(server.as(server.operatorToken, server.https("/api/v1/acme/orders?account=" + id)).GET().build());
+        assertThat(orders.statusCode()).isEqualTo(200);
+        var list = AcmeJson.MAPPER.readTree(orders.body()).path("orders");
+        assertThat(list).hasSize(1);
+        assertThat(list.get(0).path("status").asText()).isEqualTo("valid");
+        assertThat(list.get(0).path("serial").asText()).isNotEmpty();
+        assertThat(server.send(java.net.http.HttpRequest.newBuilder(server.https("/api/v1/acme/orders")).GET().build())
+                .statusCode()).isEqualTo(401);
+        assertThat(server.send(server.as(server.adminToken, server.https("/api/v1/acme/orders?limit=0")).GET().build())
+                .statusCode()).isEqualTo(400);
+    }
+
     static KeyPair rsaKey() {
         return KeyPairUtils.createKeyPair(2048);
     }
