@@ -59,7 +59,13 @@ public interface AcmeStore {
 
     // --- orders and authorizations (§7.4, §7.5) ---
 
-    /** Stores an order and the authorizations it creates (those it reuses already exist), in one transaction. */
+    /**
+     * Stores an order and the authorizations it creates (those it reuses already exist), in one transaction. An
+     * order that {@linkplain AcmeOrder#replaces() replaces} a certificate is stored only if no other replacement of
+     * it is in progress or done at the order's creation time, checked under a per-certificate lock.
+     *
+     * @throws DuplicateException when another replacement of the same certificate is in progress or done
+     */
     void createOrder(AcmeOrder order, List<AcmeAuthorization> newAuthorizations);
 
     Optional<AcmeOrder> order(String id);
@@ -88,8 +94,11 @@ public interface AcmeStore {
     /** The order whose certificate is {@code issuer}/{@code serialHex}, if ACME issued it. */
     Optional<AcmeOrder> orderByCertificate(String issuer, String serialHex);
 
-    /** Whether another order that replaces {@code certId} is valid or still in progress (RFC 9773 §5). */
-    boolean replacementInProgress(String certId, String exceptOrderId);
+    /**
+     * Whether an order that replaces {@code certId} is valid or still in progress at {@code now} (RFC 9773 §5: a
+     * lapsed or failed order, which reads as invalid, does not count).
+     */
+    boolean replacementInProgress(String certId, Instant now);
 
     /** Compare-and-set of an authorization's status (deactivation, revocation by an operator). */
     boolean transitionAuthorization(String id, AcmeStatus from, AcmeStatus to);

@@ -79,7 +79,7 @@ final class Ari {
         if (c.identifiers().stream().noneMatch(orderIds::contains)) {
             throw AcmeProblem.malformed("the order shares no identifier with the certificate it replaces");
         }
-        if (s.store().replacementInProgress(certId, null)) {
+        if (s.store().replacementInProgress(certId, s.clock().instant())) {
             throw AcmeProblem.of("alreadyReplaced", 409, "another order already replaces this certificate");
         }
     }

@@ -53,10 +53,10 @@ final class OrderHandlers {
         } else if (!s.settings().profiles().contains(profile)) {
             throw AcmeProblem.of("invalidProfile", 400, "profile '" + profile + "' is not offered; see meta.profiles in the directory");
         }
-        List<Identifier> ids = identifiers(p.get("identifiers"));
-        PolicyDecision decision = s.authority().checkIdentifiers(profile, ids);
-        if (!decision.allowed()) {
-            List<AcmeProblem.Sub> subs = new ArrayList<>();
+        List<AcmeProblem.Sub> subs = new ArrayList<>();
+        List<Identifier> ids = identifiers(p.get("identifiers"), subs);
+        PolicyDecision decision = ids.isEmpty() ? PolicyDecision.allow() : s.authority().checkIdentifiers(profile, ids);
+        if (!decision.allowed() || !subs.isEmpty()) { // every bad identifier is named, whichever check it failed
             for (Reason r : decision.reasons()) {
                 String type = r.identifier() == null ? "rejectedIdentifier"
                         : "identifier_syntax".equals(r.rule()) ? "malformed" : AcmeProblem.type(r.kind());
@@ -97,7 +97,14 @@ final class OrderHandlers {
         }
         AcmeOrder order = new AcmeOrder(randomId(), account.id(), AcmeStatus.PENDING, expires, ids, null, null, profile,
                 replaces, authzIds, null, null, null, now);
-        s.store().createOrder(order, created);
+        try {
+            s.store().createOrder(order, created);
+        } catch (AcmeStore.DuplicateException e) {
+            if (replaces == null) {
+                throw e;
+            }
+            throw AcmeProblem.of("alreadyReplaced", 409, "another order already replaces this certificate");
+        }
         s.metrics().order("created");
         List<AcmeAuthorization> authzs = s.store().authorizationsOf(order);
         return Reply.json(201, AcmeViews.order(order, AcmeOrders.statusOf(order, authzs, now), req.urls()))
@@ -115,7 +122,8 @@ final class OrderHandlers {
         return List.of("http-01", "dns-01", "tls-alpn-01");
     }
 
-    private static List<Identifier> identifiers(JsonNode node) {
+    /** The well-formed identifiers; each one that cannot be used becomes a subproblem in {@code subs}. */
+    private static List<Identifier> identifiers(JsonNode node, List<AcmeProblem.Sub> subs) {
         if (node == null || !node.isArray() || node.isEmpty()) {
             throw AcmeProblem.malformed("'identifiers' must be a non-empty array");
         }
@@ -124,7 +132,6 @@ final class OrderHandlers {
                     + " per order");
         }
         List<Identifier> out = new ArrayList<>();
-        List<AcmeProblem.Sub> subs = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (JsonNode e : node) {
             if (!e.isObject() || !e.path("type").isTextual() || !e.path("value").isTextual()) {
@@ -153,9 +160,6 @@ final class OrderHandlers {
             if (seen.add(id.toString())) {
                 out.add(id);
             }
-        }
-        if (!subs.isEmpty()) {
-            throw AcmeProblem.compound("the order has identifiers that cannot be used", subs);
         }
         return out;
     }

@@ -207,7 +207,22 @@ public final class JdbcAcmeStore implements AcmeStore {
 
     @Override
     public void createOrder(AcmeOrder o, List<AcmeAuthorization> newAuthorizations) {
+        if (o.replaces() != null) {
+            ensureReplacementLock(o.replaces());
+        }
         write(() -> db.inTransaction(c -> {
+            if (o.replaces() != null) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT cert_id FROM acme_replacement_lock"
+                        + " WHERE cert_id = ? FOR UPDATE")) {
+                    ps.setString(1, o.replaces());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                    }
+                }
+                if (replacementInProgress(c, o.replaces(), o.createdAt())) {
+                    throw new DuplicateException("another order already replaces " + o.replaces());
+                }
+            }
             for (AcmeAuthorization a : newAuthorizations) {
                 insertAuthorization(c, a);
             }
@@ -431,27 +446,51 @@ public final class JdbcAcmeStore implements AcmeStore {
     }
 
     @Override
-    public boolean replacementInProgress(String certId, String exceptOrderId) {
-        // A pending order one of whose authorizations failed (or was withdrawn) reads as invalid: it does not count.
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(o.id) FROM acme_order o WHERE o.replaces = ?"
-                    + " AND o.id <> ? AND (o.status IN (?, ?) OR (o.status = ? AND NOT EXISTS (SELECT 1"
-                    + " FROM acme_order_authorization oa JOIN acme_authorization a ON a.id = oa.authz_id"
-                    + " WHERE oa.order_id = o.id AND a.status IN (?, ?, ?))))")) {
-                ps.setString(1, certId);
-                ps.setString(2, exceptOrderId == null ? "" : exceptOrderId);
-                ps.setString(3, AcmeStatus.VALID.label());
-                ps.setString(4, AcmeStatus.PROCESSING.label());
-                ps.setString(5, AcmeStatus.PENDING.label());
-                ps.setString(6, AcmeStatus.INVALID.label());
-                ps.setString(7, AcmeStatus.DEACTIVATED.label());
-                ps.setString(8, AcmeStatus.REVOKED.label());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1) > 0;
-                }
+    public boolean replacementInProgress(String certId, Instant now) {
+        return db.read(c -> replacementInProgress(c, certId, now));
+    }
+
+    /**
+     * A pending order counts only while it has not expired and none of its authorizations failed, was withdrawn or
+     * expired (those read as invalid, RFC 8555 §7.1.6).
+     */
+    private static boolean replacementInProgress(Connection c, String certId, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(o.id) FROM acme_order o WHERE o.replaces = ?"
+                + " AND (o.status IN (?, ?) OR (o.status = ? AND o.expires_at > ? AND NOT EXISTS (SELECT 1"
+                + " FROM acme_order_authorization oa JOIN acme_authorization a ON a.id = oa.authz_id"
+                + " WHERE oa.order_id = o.id AND (a.status IN (?, ?, ?) OR a.expires_at <= ?))))")) {
+            ps.setString(1, certId);
+            ps.setString(2, AcmeStatus.VALID.label());
+            ps.setString(3, AcmeStatus.PROCESSING.label());
+            ps.setString(4, AcmeStatus.PENDING.label());
+            ps.setObject(5, ts(now));
+            ps.setString(6, AcmeStatus.INVALID.label());
+            ps.setString(7, AcmeStatus.DEACTIVATED.label());
+            ps.setString(8, AcmeStatus.REVOKED.label());
+            ps.setObject(9, ts(now));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
             }
-        });
+        }
+    }
+
+    /** Makes sure the lock row of {@code certId} exists (its own transaction: a lost insert race is fine). */
+    private void ensureReplacementLock(String certId) {
+        try {
+            db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO acme_replacement_lock (cert_id)"
+                        + " SELECT ? WHERE NOT EXISTS (SELECT 1 FROM acme_replacement_lock WHERE cert_id = ?)")) {
+                    ps.setString(1, certId);
+                    ps.setString(2, certId);
+                    return ps.executeUpdate();
+                }
+            });
+        } catch (DatabaseException e) {
+            if (!e.isUniqueViolation()) {
+                throw e;
+            }
+        }
     }
 
     @Override

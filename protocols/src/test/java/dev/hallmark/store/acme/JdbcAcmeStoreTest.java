@@ -302,28 +302,29 @@ class JdbcAcmeStoreTest {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(TestDatabases.Kind.class)
-    void aReplacementIsInProgressUntilItFails(TestDatabases.Kind kind) {
+    void aReplacementIsInProgressUntilItFailsOrLapses(TestDatabases.Kind kind) {
         try (Database db = TestDatabases.open(kind)) {
             JdbcAcmeStore store = new JdbcAcmeStore(db);
             long acct = store.createAccount(account("tp-a", T, null)).id();
-            assertThat(store.replacementInProgress("cert-1", null)).isFalse();
+            assertThat(store.replacementInProgress("cert-1", T)).isFalse();
             store.createOrder(replacing("r-1", acct, "cert-1"), List.of(authz("r-1-az", acct, Identifier.dns("r.example"), false)));
 
-            assertThat(store.replacementInProgress("cert-1", null)).isTrue();
-            assertThat(store.replacementInProgress("cert-1", "r-2")).isTrue();
-            assertThat(store.replacementInProgress("cert-1", "r-1")).isFalse();
-            assertThat(store.replacementInProgress("cert-2", "r-2")).isFalse();
+            assertThat(store.replacementInProgress("cert-1", T)).isTrue();
+            assertThat(store.replacementInProgress("cert-2", T)).isFalse();
+            assertThat(store.replacementInProgress("cert-1", T.plus(java.time.Duration.ofDays(400))))
+                    .as("a pending order past its expiry is invalid").isFalse();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.createOrder(replacing("r-x", acct, "cert-1"),
+                    List.of())).as("a second replacement while one is in progress").isInstanceOf(DuplicateException.class);
 
             // A pending order whose authorization failed reads as invalid.
             store.transitionAuthorization("r-1-az", AcmeStatus.PENDING, AcmeStatus.INVALID);
-            assertThat(store.replacementInProgress("cert-1", "r-2")).isFalse();
+            assertThat(store.replacementInProgress("cert-1", T)).isFalse();
 
             store.createOrder(replacing("r-2", acct, "cert-1"), List.of(authz("r-2-az", acct, Identifier.dns("r.example"), false)));
             store.transitionOrder("r-2", AcmeStatus.PENDING, AcmeStatus.PROCESSING, null);
-            assertThat(store.replacementInProgress("cert-1", "r-3")).isTrue();
+            assertThat(store.replacementInProgress("cert-1", T)).isTrue();
             store.completeOrder("r-2", "issuing", "2a");
-            assertThat(store.replacementInProgress("cert-1", "r-3")).isTrue();
-            assertThat(store.replacementInProgress("cert-1", "r-2")).isFalse();
+            assertThat(store.replacementInProgress("cert-1", T.plus(java.time.Duration.ofDays(400)))).as("a valid one stays").isTrue();
         }
     }
 
