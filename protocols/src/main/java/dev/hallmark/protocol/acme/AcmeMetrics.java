@@ -17,9 +17,9 @@ final class AcmeMetrics {
 
     AcmeMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.nonceRejections = Counter.builder("hallmark_acme_nonce_rejections").description(
+        this.nonceRejections = Counter.builder("hallmark.acme.nonce.rejections").description(
                 "ACME requests refused with badNonce").register(registry);
-        this.accounts = Counter.builder("hallmark_acme_accounts").description("ACME accounts created").register(registry);
+        this.accounts = Counter.builder("hallmark.acme.accounts").description("ACME accounts created").register(registry);
     }
 
     void nonceRejected() {
@@ -32,19 +32,19 @@ final class AcmeMetrics {
 
     /** An order ended: {@code created}, {@code valid} (certificate issued), {@code invalid}. */
     void order(String outcome) {
-        Counter.builder("hallmark_acme_orders").description("ACME orders by outcome").tag("outcome", outcome)
+        Counter.builder("hallmark.acme.orders").description("ACME orders by outcome").tag("outcome", outcome)
                 .register(registry).increment();
     }
 
     void validation(String type, boolean valid, String problemType, Duration took) {
-        Counter.builder("hallmark_acme_validations").description("ACME challenge validations by type and result")
+        Counter.builder("hallmark.acme.validations").description("ACME challenge validations by type and result")
                 .tag("type", type).tag("result", valid ? "valid" : problemType).register(registry).increment();
-        Timer.builder("hallmark_acme_validation").description("ACME challenge validation latency").tag("type", type)
+        Timer.builder("hallmark.acme.validation").description("ACME challenge validation latency").tag("type", type)
                 .register(registry).record(took);
     }
 
     void rateLimited(String limit) {
-        Counter.builder("hallmark_acme_rate_limited").description("ACME requests refused by a rate limit")
+        Counter.builder("hallmark.acme.rate.limited").description("ACME requests refused by a rate limit")
                 .tag("limit", limit).register(registry).increment();
     }
 }

@@ -70,6 +70,9 @@ final class AuthorizationHandlers {
     private void start(AcmeAccount account, AcmeAuthorization a, AcmeChallenge c) {
         Instant now = s.clock().instant();
         if (a.statusAt(now) != AcmeStatus.PENDING) {
+            if (s.store().challenge(c.id()).map(x -> x.status() != AcmeStatus.PENDING).orElse(false)) {
+                return; // a concurrent POST validated it meanwhile: answer its current state, as for a retry
+            }
             throw AcmeProblem.malformed("the authorization is " + a.statusAt(now).label() + "; only a pending one can be validated");
         }
         String failures = "account:" + account.id() + ":failed-validations";

@@ -312,17 +312,26 @@ public final class JdbcAcmeStore implements AcmeStore {
     @Override
     public List<String> orderIds(long accountId, Instant now, int offset, int limit) {
         // §7.1.2.1: pending orders yes, invalid ones no. A processing order stays listed past its expiry (it is
-        // being finalized); other orders drop out when they expire.
+        // being finalized); other orders drop out when they expire. A pending order with an authorization that
+        // failed or was withdrawn reads as invalid (§7.1.6), so it is left out too. (An authorization never expires
+        // before its order: new ones expire with it, reused ones must outlive it.)
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM acme_order WHERE account_id = ?"
-                    + " AND status <> ? AND (status = ? OR expires_at > ?)"
-                    + " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT o.id FROM acme_order o WHERE o.account_id = ?"
+                    + " AND o.status <> ? AND (o.status = ? OR o.expires_at > ?)"
+                    + " AND (o.status <> ? OR NOT EXISTS (SELECT 1 FROM acme_order_authorization oa"
+                    + " JOIN acme_authorization a ON a.id = oa.authz_id WHERE oa.order_id = o.id"
+                    + " AND a.status IN (?, ?, ?)))"
+                    + " ORDER BY o.created_at DESC, o.id DESC LIMIT ? OFFSET ?")) {
                 ps.setLong(1, accountId);
                 ps.setString(2, AcmeStatus.INVALID.label());
                 ps.setString(3, AcmeStatus.PROCESSING.label());
                 ps.setObject(4, ts(now));
-                ps.setInt(5, limit);
-                ps.setInt(6, offset);
+                ps.setString(5, AcmeStatus.PENDING.label());
+                ps.setString(6, AcmeStatus.INVALID.label());
+                ps.setString(7, AcmeStatus.DEACTIVATED.label());
+                ps.setString(8, AcmeStatus.REVOKED.label());
+                ps.setInt(9, limit);
+                ps.setInt(10, offset);
                 return all(ps, rs -> rs.getString(1));
             }
         });

@@ -237,6 +237,10 @@ class AcmeClientTest {
                 .statusCode()).isEqualTo(401);
         assertThat(server.send(server.as(server.adminToken, server.https("/api/v1/acme/orders?limit=0")).GET().build())
                 .statusCode()).isEqualTo(400);
+        String metrics = server.send(java.net.http.HttpRequest.newBuilder(server.management("/metrics")).GET().build()).body();
+        assertThat(metrics).as("the documented ACME meter names (docs/METRICS.md)")
+                .contains("hallmark_acme_orders_total{", "hallmark_acme_accounts_total", "hallmark_acme_validations_total{",
+                        "hallmark_acme_validation_seconds_count{").doesNotContain("hallmark_hallmark_");
     }
 
     static KeyPair rsaKey() {

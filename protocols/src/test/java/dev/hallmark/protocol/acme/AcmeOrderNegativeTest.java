@@ -117,8 +117,8 @@ class AcmeOrderNegativeTest {
     }
 
     /**
-     * Pins 403 as Boulder answers; RFC 8555 §7.3.6 says a POST from a deactivated account MUST get 401 (see the
-     * report that came with this test).
+     * Pins today's 403, as Boulder answers; RFC 8555 §7.3.6 says a POST from a deactivated account MUST get 401
+     * {@code unauthorized}, so this changes to 401 if the server follows the RFC.
      */
     @Test
     void t15ADeactivatedAccountCannotOrder() throws Exception {
