@@ -98,8 +98,7 @@ public final class AcmeEndpoint implements Endpoint {
                     AcmeUrls urls = null;
                     try {
                         urls = AcmeUrls.of(ctx, settings.baseUrl());
-                        AcmeUrls u = urls;
-                        sendPlain(ctx, u, ari.renewalInfo(ctx));
+                        sendPlain(ctx, urls, ari.renewalInfo(ctx));
                     } catch (Throwable t) {
                         replies.failure(ctx, urls, t);
                     }

@@ -80,7 +80,7 @@ final class AuthorizationHandlers {
         if (!s.store().startChallenge(c.id())) {
             return; // another request started it (or another challenge of this authorization finished it)
         }
-        String keyAuthorization = c.token() + "." + thumbprintOf(account);
+        String keyAuthorization = c.token() + "." + account.thumbprint(); // RFC 8555 §8.1
         long started = System.nanoTime();
         Validator.Attempt attempt = new Validator.Attempt(a.identifier(), a.wildcard(), c.type(), c.token(), keyAuthorization);
         CompletableFuture<Validator.Outcome> outcome = s.validator().validate(attempt);
@@ -89,10 +89,6 @@ final class AuthorizationHandlers {
                     .thenApply(caa -> caa.valid() ? o : caa) : CompletableFuture.completedFuture(o));
         }
         outcome.whenComplete((o, failure) -> finish(c, a, failures, o, failure, Duration.ofNanos(System.nanoTime() - started)));
-    }
-
-    private static String thumbprintOf(AcmeAccount account) {
-        return account.thumbprint();
     }
 
     private void finish(AcmeChallenge c, AcmeAuthorization a, String failures, Validator.Outcome o, Throwable failure,
