@@ -31,7 +31,6 @@ import org.shredzone.acme4j.Authorization;
 import org.shredzone.acme4j.Order;
 import org.shredzone.acme4j.Status;
 import org.shredzone.acme4j.challenge.TlsAlpn01Challenge;
-import org.shredzone.acme4j.util.KeyPairUtils;
 
 /**
  * RELIABILITY "operations are idempotent and race-free": the same state change fired {@link #PARALLEL} times at once
@@ -120,9 +119,7 @@ class AcmeConcurrencyTest {
         acme.dns.addA("challenge.race.test.", "127.0.0.1");
         Order order = account.newOrder().domain("challenge.race.test").create();
         Authorization auth = order.getAuthorizations().get(0);
-        TlsAlpn01Challenge c = auth.findChallenge(TlsAlpn01Challenge.class).orElseThrow();
-        KeyPair certKey = KeyPairUtils.createKeyPair(2048);
-        acme.tlsAlpn.put(auth.getIdentifier(), certKey, c.createCertificate(certKey, auth.getIdentifier()));
+        TlsAlpn01Challenge c = acme.presentTlsAlpn01(auth);
         acme.tlsAlpn.delay(Duration.ofMillis(300)); // the validation is still running when every POST arrives
         try {
             List<Answer> answers = fire(acme.jws, key, account.getLocation().toString(), c.getLocation().toString(), i -> "{}");

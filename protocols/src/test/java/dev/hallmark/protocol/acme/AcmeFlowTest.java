@@ -32,7 +32,6 @@ import org.shredzone.acme4j.Status;
 import org.shredzone.acme4j.challenge.TlsAlpn01Challenge;
 import org.shredzone.acme4j.exception.AcmeNotSupportedException;
 import org.shredzone.acme4j.exception.AcmeServerException;
-import org.shredzone.acme4j.util.KeyPairUtils;
 
 /**
  * acme4j, unmodified, through the flows AcmeClientTest leaves out: tls-alpn-01 (RFC 8737) for a DNS name and for an
@@ -54,14 +53,9 @@ class AcmeFlowTest {
         }
     }
 
-    /**
-     * Answers the authorization's tls-alpn-01 challenge with acme4j's certificate (acme4j signs it SHA256withRSA, so
-     * the key is RSA) and waits for the result.
-     */
+    /** Answers the authorization's tls-alpn-01 challenge with acme4j's certificate and waits for the result. */
     static Status answerTlsAlpn01(Authorization auth) throws Exception {
-        TlsAlpn01Challenge c = auth.findChallenge(TlsAlpn01Challenge.class).orElseThrow();
-        KeyPair key = KeyPairUtils.createKeyPair(2048);
-        acme.tlsAlpn.put(auth.getIdentifier(), key, c.createCertificate(key, auth.getIdentifier()));
+        TlsAlpn01Challenge c = acme.presentTlsAlpn01(auth);
         c.trigger();
         Status s = await(auth, auth::getStatus);
         c.fetch();

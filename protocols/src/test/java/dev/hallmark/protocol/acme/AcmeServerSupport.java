@@ -7,6 +7,7 @@ import dev.hallmark.authority.CertificateRecord;
 import dev.hallmark.db.testing.TestDatabases;
 import dev.hallmark.protocol.acme.testing.Http01Server;
 import dev.hallmark.protocol.acme.testing.TestDnsServer;
+import dev.hallmark.protocol.acme.testing.TlsAlpn01Server;
 import dev.hallmark.server.testing.TestServer;
 import dev.hallmark.store.acme.JdbcAcmeStore;
 import java.net.URL;
@@ -30,8 +31,10 @@ import org.shredzone.acme4j.Order;
 import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.Status;
 import org.shredzone.acme4j.challenge.Http01Challenge;
+import org.shredzone.acme4j.challenge.TlsAlpn01Challenge;
 import org.shredzone.acme4j.connector.NetworkSettings;
 import org.shredzone.acme4j.provider.GenericAcmeProvider;
+import org.shredzone.acme4j.util.KeyPairUtils;
 
 /**
  * A Hallmark server with only the ACME endpoint, and the responders its validator talks to: a DNS server (every
@@ -47,14 +50,14 @@ final class AcmeServerSupport implements AutoCloseable {
     final TestServer server;
     final TestDnsServer dns;
     final Http01Server http01;
-    final AcmeTlsAlpnSupport tlsAlpn;
+    final TlsAlpn01Server tlsAlpn;
     final JdbcAcmeStore store;
     final AcmeJwsSupport jws;
 
     private AcmeServerSupport(String acmeExtra, TestDatabases.Kind database) {
         this.dns = TestDnsServer.start();
         this.http01 = Http01Server.start();
-        this.tlsAlpn = AcmeTlsAlpnSupport.start();
+        this.tlsAlpn = TlsAlpn01Server.start();
         this.server = TestServer.builder().pki(b -> b.database(database)).endpoints(new AcmeEndpoint()).yaml("acme:\n"
                 + acmeExtra
                 + "  rateLimits: {newAccountsPerIp: 10000}\n"
@@ -136,6 +139,19 @@ final class AcmeServerSupport implements AutoCloseable {
         }
         assertThat(await(order, order::getStatus)).isEqualTo(Status.READY);
         return order;
+    }
+
+    /**
+     * Has the tls-alpn-01 responder present the certificate acme4j itself makes for the authorization (acme4j signs
+     * it SHA256withRSA, so the key is RSA), and returns the challenge, not yet triggered.
+     */
+    TlsAlpn01Challenge presentTlsAlpn01(Authorization auth) throws Exception {
+        TlsAlpn01Challenge c = auth.findChallenge(TlsAlpn01Challenge.class).orElseThrow();
+        KeyPair key = KeyPairUtils.createKeyPair(2048);
+        Identifier id = auth.getIdentifier();
+        tlsAlpn.put(Identifier.TYPE_IP.equals(id.getType()) ? dev.hallmark.authority.Identifier.ip(id.getValue())
+                : dev.hallmark.authority.Identifier.dns(id.getValue()), key, c.createCertificate(key, id));
+        return c;
     }
 
     /** Finalizes a ready order with a CSR for {@code certKey} and waits for the certificate. */

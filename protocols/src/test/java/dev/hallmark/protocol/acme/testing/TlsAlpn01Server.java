@@ -9,11 +9,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -42,7 +44,12 @@ import org.xbill.DNS.ReverseMap;
  * A tls-alpn-01 responder (RFC 8737 §3) on {@code 127.0.0.1} with a free port (JSSE): for each identifier
  * {@link #put} it presents a self-signed certificate with one subjectAltName and a critical acmeIdentifier
  * extension holding SHA-256 of the key authorization, chosen by the SNI the client sends (the DNS name, or for an
- * IP its reverse-DNS name, RFC 8738 §6), and negotiates ALPN {@code acme-tls/1}.
+ * IP its reverse-DNS name, RFC 8738 §6), and negotiates ALPN {@code acme-tls/1}. It serves any number of
+ * identifiers at once, each with its own key authorization.
+ *
+ * <p>The {@link #put(Identifier, KeyPair, X509Certificate)} form presents a certificate made elsewhere, unchanged
+ * (such as acme4j's {@code TlsAlpn01Challenge.createCertificate}, RSA or EC), so an end-to-end test proves that
+ * what a real client library produces validates.
  *
  * <p>{@link Defect}s reproduce the non-conformant responders of T19 and the stall of T21. Certificate defects
  * apply to that identifier's certificate; connection defects ({@link Defect#perConnection()}) act before the SNI
@@ -80,6 +87,8 @@ public final class TlsAlpn01Server implements AutoCloseable {
     private final Map<String, TestCertificates.KeyAndCertificate> bySni = new ConcurrentHashMap<>();
     private final Set<Defect> connectionDefects = ConcurrentHashMap.newKeySet();
     private final List<String> sniSeen = new CopyOnWriteArrayList<>();
+    private final List<String> handshakes = new CopyOnWriteArrayList<>();
+    private volatile Duration delay = Duration.ZERO;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
@@ -129,9 +138,28 @@ public final class TlsAlpn01Server implements AutoCloseable {
         return this;
     }
 
-    /** The SNI names clients sent, in order. */
+    /** Presents {@code certificate} (made with {@code keys}) unchanged for {@code identifier}. */
+    public TlsAlpn01Server put(Identifier identifier, KeyPair keys, X509Certificate certificate) {
+        bySni.put(sniFor(identifier), new TestCertificates.KeyAndCertificate(keys, certificate));
+        return this;
+    }
+
+    /**
+     * Waits this long after accepting a connection before reading its ClientHello (a slow responder); connections
+     * already accepted keep the delay they started with.
+     */
+    public void delay(Duration d) {
+        this.delay = d;
+    }
+
+    /** The SNI names clients sent, in order, whether or not the handshake then completed. */
     public List<String> sniSeen() {
         return List.copyOf(sniSeen);
+    }
+
+    /** The SNI of every completed handshake, in order (one per successful validation attempt). */
+    public List<String> handshakes() {
+        return List.copyOf(handshakes);
     }
 
     /** The SNI a conformant VA sends for {@code identifier}. */
@@ -168,7 +196,8 @@ public final class TlsAlpn01Server implements AutoCloseable {
             try {
                 Socket s = listener.accept();
                 open.add(s);
-                Thread t = new Thread(() -> serve(s), "test-tls-alpn-conn-" + listener.getLocalPort());
+                Duration wait = delay;
+                Thread t = new Thread(() -> serve(s, wait), "test-tls-alpn-conn-" + listener.getLocalPort());
                 t.setDaemon(true);
                 t.start();
             } catch (IOException e) {
@@ -177,9 +206,10 @@ public final class TlsAlpn01Server implements AutoCloseable {
         }
     }
 
-    private void serve(Socket plain) {
+    private void serve(Socket plain, Duration wait) {
         try (plain) {
             plain.setSoTimeout(30_000);
+            Thread.sleep(wait.toMillis());
             if (connectionDefects.contains(Defect.STALL_HANDSHAKE)) {
                 readRecord(plain.getInputStream());
                 Thread.sleep(30_000);
@@ -200,6 +230,7 @@ public final class TlsAlpn01Server implements AutoCloseable {
                     ? new String[0] : new String[] {"acme-tls/1"});
             ssl.setSSLParameters(params);
             ssl.startHandshake();
+            handshakes.add(requestedSni(ssl.getSession()));
             // RFC 8737 §3: the client closes once it has the certificate; wait for that.
             InputStream in = ssl.getInputStream();
             while (in.read() >= 0) {
@@ -240,26 +271,38 @@ public final class TlsAlpn01Server implements AutoCloseable {
         return out;
     }
 
+    /** The first host_name SNI of {@code session}, lower-cased, or {@code ""} without one. */
+    private static String requestedSni(SSLSession session) {
+        if (session instanceof ExtendedSSLSession extended) {
+            for (SNIServerName name : extended.getRequestedServerNames()) {
+                if (name instanceof SNIHostName host) {
+                    return host.getAsciiName().toLowerCase(Locale.ROOT);
+                }
+            }
+        }
+        return "";
+    }
+
+    /** The key algorithm of what is served for {@code sni}: EC, the self-signed kind, when nothing is. */
+    private String servedKeyType(String sni) {
+        TestCertificates.KeyAndCertificate kc = bySni.get(sni);
+        return kc == null ? "EC" : kc.keys().getPrivate().getAlgorithm();
+    }
+
     /** Picks the certificate by the SNI in the ClientHello, as an RFC 8737 responder must. */
     private final class SniKeyManager extends X509ExtendedKeyManager {
         @Override
         public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-            if (!"EC".equals(keyType) || !(socket instanceof SSLSocket ssl)) {
+            if (!(socket instanceof SSLSocket ssl) || !(ssl.getHandshakeSession() instanceof ExtendedSSLSession session)) {
                 return null;
             }
-            SSLSession session = ssl.getHandshakeSession();
-            if (!(session instanceof ExtendedSSLSession extended)) {
+            String sni = requestedSni(session);
+            // JSSE asks once per key type; only the ask for the served key's type counts as this ClientHello.
+            if (!servedKeyType(sni).equals(keyType)) {
                 return null;
             }
-            for (SNIServerName name : extended.getRequestedServerNames()) {
-                if (name instanceof SNIHostName host) {
-                    String sni = host.getAsciiName().toLowerCase(Locale.ROOT);
-                    sniSeen.add(sni);
-                    return bySni.containsKey(sni) ? sni : null;
-                }
-            }
-            sniSeen.add("");
-            return null;
+            sniSeen.add(sni);
+            return bySni.containsKey(sni) ? sni : null;
         }
 
         @Override
@@ -281,7 +324,7 @@ public final class TlsAlpn01Server implements AutoCloseable {
 
         @Override
         public String[] getServerAliases(String keyType, Principal[] issuers) {
-            return "EC".equals(keyType) ? bySni.keySet().toArray(new String[0]) : null;
+            return bySni.keySet().stream().filter(sni -> servedKeyType(sni).equals(keyType)).toArray(String[]::new);
         }
 
         @Override

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hallmark.authority.Identifier;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -15,17 +14,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CaaTest {
     private static final String CA = "ca.hallmark.test";
 
-    private VaHarness va;
-
-    @BeforeEach
-    void start() {
-        va = new VaHarness(s -> s.withCaa(Set.of(CA)));
-    }
-
-    @AfterEach
-    void stop() {
-        va.close();
-    }
+    @RegisterExtension
+    final VaHarness va = new VaHarness(s -> s.withCaa(Set.of(CA)));
 
     private Validator.Outcome caa(String name, boolean wildcard) {
         return VaHarness.await(va.validator().checkCaa(Identifier.dns(name), wildcard));

@@ -5,27 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hallmark.authority.Identifier;
 import dev.hallmark.protocol.acme.testing.TestChallenge;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** dns-01 (RFC 8555 §8.4) against {@link dev.hallmark.protocol.acme.testing.TestDnsServer}. */
 class Dns01Test {
     private static final String NAME = "example.test";
     private static final String OWNER = "_acme-challenge.example.test";
 
-    private VaHarness va;
+    @RegisterExtension
+    final VaHarness va = new VaHarness();
     private final TestChallenge challenge = TestChallenge.random();
-
-    @BeforeEach
-    void start() {
-        va = new VaHarness();
-    }
-
-    @AfterEach
-    void stop() {
-        va.close();
-    }
 
     @Test
     void matchingTxtIsValidAndContactsNoHost() {

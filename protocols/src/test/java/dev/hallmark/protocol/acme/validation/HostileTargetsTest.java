@@ -10,9 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * T21 (RELIABILITY.md §C): validation targets that misbehave. Each attempt must end with {@code valid == false}
@@ -22,19 +21,9 @@ import org.junit.jupiter.api.Test;
 class HostileTargetsTest {
     private static final String NAME = "hostile.example.test";
 
-    private VaHarness va;
+    @RegisterExtension
+    final VaHarness va = new VaHarness().withLoopbackName(NAME);
     private final TestChallenge challenge = TestChallenge.random();
-
-    @BeforeEach
-    void start() {
-        va = new VaHarness();
-        va.dns.addA(NAME, "127.0.0.1");
-    }
-
-    @AfterEach
-    void stop() {
-        va.close();
-    }
 
     @Test
     void slowlorisBodyEndsAtTheDeadlineWithConnection() {

@@ -6,9 +6,8 @@ import dev.hallmark.authority.Identifier;
 import dev.hallmark.protocol.acme.testing.Http01Server;
 import dev.hallmark.protocol.acme.testing.TestChallenge;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -16,19 +15,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class Http01Test {
     private static final String NAME = "www.example.test";
 
-    private VaHarness va;
+    @RegisterExtension
+    final VaHarness va = new VaHarness().withLoopbackName(NAME);
     private final TestChallenge challenge = TestChallenge.random();
-
-    @BeforeEach
-    void start() {
-        va = new VaHarness();
-        va.dns.addA(NAME, "127.0.0.1");
-    }
-
-    @AfterEach
-    void stop() {
-        va.close();
-    }
 
     @Test
     void servedKeyAuthorizationIsValidAndTheRequestIsWellFormed() {

@@ -13,9 +13,8 @@ import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -23,19 +22,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TlsAlpn01Test {
     private static final String NAME = "tls.example.test";
 
-    private VaHarness va;
+    @RegisterExtension
+    final VaHarness va = new VaHarness().withLoopbackName(NAME);
     private final TestChallenge challenge = TestChallenge.random();
-
-    @BeforeEach
-    void start() {
-        va = new VaHarness();
-        va.dns.addA(NAME, "127.0.0.1");
-    }
-
-    @AfterEach
-    void stop() {
-        va.close();
-    }
 
     @Test
     void conformantResponderIsValidAndReceivesTheNameAsSni() {

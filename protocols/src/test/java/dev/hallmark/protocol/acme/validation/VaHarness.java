@@ -11,13 +11,18 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The three test servers plus a {@link Validator} pointed at them: challenge ports are the servers' ports, DNS
  * is the test server, the deadline is {@link #DEADLINE} so hostile targets end quickly, the deny list is empty
  * (the servers live on loopback) unless a test sets one.
+ *
+ * <p>A test class holds one per test in an instance field, {@code @RegisterExtension final VaHarness va = new
+ * VaHarness();}: JUnit makes a new test instance, so a new harness, for every test and closes it after each.
  */
-final class VaHarness implements AutoCloseable {
+final class VaHarness implements AutoCloseable, AfterEachCallback {
     /** Short, so the T21 cases finish quickly; long enough for a loaded CI machine to do a real handshake. */
     static final Duration DEADLINE = Duration.ofSeconds(2);
     /** How long a test waits for a future: only a guard against hanging, never a timing assertion. */
@@ -34,6 +39,12 @@ final class VaHarness implements AutoCloseable {
 
     VaHarness(UnaryOperator<ValidationSettings> customise) {
         validator = new Validator(customise.apply(settings()));
+    }
+
+    /** Has the test DNS server answer {@code name} with 127.0.0.1, where the challenge servers listen. */
+    VaHarness withLoopbackName(String name) {
+        dns.addA(name, "127.0.0.1");
+        return this;
     }
 
     /** The settings the default validator uses. */
@@ -67,6 +78,11 @@ final class VaHarness implements AutoCloseable {
         } catch (Exception e) {
             throw new AssertionError("the validation future did not complete normally", e);
         }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 
     @Override

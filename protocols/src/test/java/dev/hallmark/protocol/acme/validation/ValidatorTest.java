@@ -12,26 +12,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The {@link Validator} contract: refusals before any network use, the outcome record, threads and shutdown. */
 class ValidatorTest {
-    private VaHarness va;
+    @RegisterExtension
+    final VaHarness va = new VaHarness();
     private final TestChallenge challenge = TestChallenge.random();
-
-    @BeforeEach
-    void start() {
-        va = new VaHarness();
-    }
-
-    @AfterEach
-    void stop() {
-        va.close();
-    }
 
     @ParameterizedTest(name = "{0} {1} (wildcard={2}) is {3}")
     @CsvSource({
