@@ -15,7 +15,8 @@ import java.util.List;
  * The admin REST API, {@code /api/v1/…} on the HTTPS listener: the route table. Every route declares its roles
  * (reads: admin, operator, auditor; issue, revoke and dry-run: admin, operator; tokens: admin), its body limit
  * and media types, and the operationId the OpenAPI document uses. Handlers block (JDBC, token) and so run on the
- * server's worker pool.
+ * server's worker pool. The document at {@code /api/v1/openapi.json} also describes the admin routes of the other
+ * endpoints the server runs, from their {@linkplain Endpoint#openApiResource fragments}.
  */
 public final class AdminApiEndpoint implements Endpoint {
     /** The API's base path. */
@@ -38,8 +39,16 @@ public final class AdminApiEndpoint implements Endpoint {
         return "api";
     }
 
+    /** The routes with a document that has no other endpoint's fragment. */
     @Override
     public List<Route> routes(ServerContext context) {
+        return routes(context, List.of(this));
+    }
+
+    /** The routes; the OpenAPI document merges the fragments of the other {@code active} endpoints. */
+    @Override
+    public List<Route> routes(ServerContext context, List<Endpoint> active) {
+        OpenApiHandler openApi = new OpenApiHandler(context, active.stream().filter(e -> e != this).toList());
         Authority authority = context.authority();
         String defaultCa = context.config().issuingCa();
         CertificateLookup lookup = new CertificateLookup(authority);
@@ -54,7 +63,6 @@ public final class AdminApiEndpoint implements Endpoint {
         DryRunHandler dryRun = new DryRunHandler(authority, defaultCa);
         LedgerHandler ledger = new LedgerHandler(context.ledger(), context.token());
         TokenHandler tokens = new TokenHandler(context.credentials(), context.clock());
-        OpenApiHandler openApi = new OpenApiHandler();
         return List.of(
                 route(HttpMethod.POST, "/certificates").access(WRITE)
                         .body(CSR_BODY_LIMIT, Replies.JSON, IssuanceInput.PKCS10)

@@ -2,6 +2,7 @@ package dev.hallmark.server;
 
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -21,8 +22,39 @@ public interface Endpoint {
         return EnumSet.of(ServerRole.ALL, ServerRole.CA);
     }
 
-    /** The endpoint's routes; called once, at start. */
+    /** The endpoint's routes; called once, at start, through {@link #routes(ServerContext, List)}. */
     List<Route> routes(ServerContext context);
+
+    /**
+     * The endpoint's routes, knowing every endpoint this server runs; this is what the server calls, once, at start.
+     * The default returns {@link #routes(ServerContext)}. Only an endpoint that describes the others overrides it:
+     * the admin API merges their {@linkplain #openApiResource OpenAPI fragments} into the document it serves.
+     *
+     * @param active the endpoints this server runs for its role, this one included, in route-table order; read-only
+     */
+    default List<Route> routes(ServerContext context, List<Endpoint> active) {
+        return routes(context);
+    }
+
+    /**
+     * The OpenAPI fragment that documents this endpoint's admin API routes ({@code /api/v1/…} on the HTTPS
+     * listener); the admin API merges it into {@code /api/v1/openapi.json} once, at start. The fragment is a JSON
+     * object holding {@code paths} and, optionally, {@code components.schemas} and {@code tags}, written like the
+     * admin API's own paths ({@code operationId} = {@link Route#operationId()}, {@code x-hallmark-roles},
+     * {@code security}); it may refer to the document's shared components, e.g.
+     * {@code #/components/responses/Unauthenticated}. A path, schema or tag that is already documented, or a
+     * reference that does not resolve, fails the start.
+     *
+     * <p>Return a fragment exactly when {@link #routes(ServerContext)} returns the routes it documents (so empty when
+     * configuration disables the endpoint): the contract test holds the document equal to the route table.
+     *
+     * @param context the context the routes are built from
+     * @return the fragment's class-path resource name, resolved against this endpoint's class (absolute: starting
+     *         with {@code /}); empty (the default) for an endpoint without admin API routes
+     */
+    default Optional<String> openApiResource(ServerContext context) {
+        return Optional.empty();
+    }
 
     /** Stops background work the endpoint started; called once at shutdown after the listeners drained. */
     default void close() {

@@ -138,8 +138,9 @@ public final class HallmarkServer implements AutoCloseable {
     public static List<Route> routeTable(List<Endpoint> endpoints, ServerContext context) {
         List<Route> all = new ArrayList<>();
         Set<String> seen = new HashSet<>();
+        List<Endpoint> active = List.copyOf(endpoints);
         for (Endpoint e : endpoints) {
-            for (Route r : e.routes(context)) {
+            for (Route r : e.routes(context, active)) {
                 if (!seen.add(r.listener() + " " + r.method() + " " + r.path())) {
                     throw new IllegalStateException("two routes for " + r.method() + " " + r.path() + " on " + r.listener());
                 }

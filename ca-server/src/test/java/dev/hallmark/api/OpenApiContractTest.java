@@ -1,43 +1,44 @@
 package dev.hallmark.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hallmark.admin.AdminRole;
+import dev.hallmark.api.testing.OpenApiContract;
+import dev.hallmark.server.Access;
+import dev.hallmark.server.Endpoint;
+import dev.hallmark.server.HallmarkServer;
 import dev.hallmark.server.Listener;
 import dev.hallmark.server.Route;
+import dev.hallmark.server.ServerContext;
 import dev.hallmark.server.testing.TestServer;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.Iterator;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
+import io.vertx.core.http.HttpMethod;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The OpenAPI document is the API's contract: it lists exactly the HTTPS routes under {@code /api/v1} of the running
- * server, with the same methods, operationIds and roles, and it is what {@code /api/v1/openapi.json} serves.
+ * server, with the same methods, operationIds and roles, and it is what {@code /api/v1/openapi.json} serves
+ * ({@link OpenApiContract}). Other endpoints add their admin routes through {@link Endpoint#openApiResource}
+ * fragments, merged once at start; a name documented twice fails the start.
  */
 class OpenApiContractTest {
-    private static final java.util.Set<String> METHODS = java.util.Set.of("get", "put", "post", "delete", "patch", "head", "options");
     static TestServer server;
-    static JsonNode document;
-    /** "METHOD /path" → route, for every HTTPS route under /api/v1. */
-    static Map<String, Route> routes;
+    static OpenApiContract contract;
 
     @BeforeAll
-    static void load() throws Exception {
+    static void load() {
         server = TestServer.start();
-        document = ApiClient.JSON.readTree(OpenApiHandler.load());
-        routes = new TreeMap<>();
-        for (Route r : server.runtime.server().routes()) {
-            if (r.listener() == Listener.HTTPS && r.path().startsWith(AdminApiEndpoint.BASE + "/")) {
-                routes.put(r.method().name() + " " + r.openApiPath(), r);
-            }
-        }
+        contract = OpenApiContract.of(server);
     }
 
     @AfterAll
@@ -45,101 +46,143 @@ class OpenApiContractTest {
         server.close();
     }
 
-    /** "METHOD /path" → operation, for every operation of the document. */
-    private static Map<String, JsonNode> operations() {
-        Map<String, JsonNode> out = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> paths = document.path("paths").fields(); paths.hasNext(); ) {
-            Map.Entry<String, JsonNode> path = paths.next();
-            for (Iterator<Map.Entry<String, JsonNode>> ops = path.getValue().fields(); ops.hasNext(); ) {
-                Map.Entry<String, JsonNode> op = ops.next();
-                if (METHODS.contains(op.getKey())) {
-                    out.put(op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey(), op.getValue());
-                }
-            }
-        }
-        return out;
-    }
-
     @Test
     void documentAndRouteTableListTheSameOperations() {
-        assertThat(routes).isNotEmpty();
-        assertThat(new TreeSet<>(operations().keySet())).isEqualTo(new TreeSet<>(routes.keySet()));
-        operations().forEach((key, op) -> assertThat(op.path("operationId").asText()).as(key)
-                .isEqualTo(routes.get(key).operationId()));
+        contract.assertDocumentAndRouteTableListTheSameOperations();
     }
 
     @Test
     void operationIdsAreUnique() {
-        assertThat(operations().values().stream().map(op -> op.path("operationId").asText()).distinct().count())
-                .isEqualTo(operations().size());
+        contract.assertOperationIdsAreUnique();
     }
 
     @Test
     void everyProtectedOperationListsTheRoutesRolesAndNeedsACredential() {
-        operations().forEach((key, op) -> {
-            Route route = routes.get(key);
-            assertThat(op.path("responses").size()).as(key + " responses").isPositive();
-            if (route.access().isOpen()) {
-                assertThat(op.path("security").isArray() && op.path("security").isEmpty()).as(key + " is open").isTrue();
-                assertThat(op.has("x-hallmark-roles")).as(key).isFalse();
-                return;
-            }
-            TreeSet<String> documented = new TreeSet<>();
-            op.path("x-hallmark-roles").forEach(r -> documented.add(r.asText()));
-            TreeSet<String> declared = new TreeSet<>();
-            route.access().roles().forEach(r -> declared.add(r.name().toLowerCase(Locale.ROOT)));
-            assertThat(documented).as(key + " x-hallmark-roles").isEqualTo(declared);
-            JsonNode security = op.has("security") ? op.path("security") : document.path("security");
-            assertThat(security.isArray() && !security.isEmpty()).as(key + " security").isTrue();
-            assertThat(op.path("responses").has("401")).as(key + " documents 401").isTrue();
-            if (declared.size() < 3) {
-                assertThat(op.path("responses").has("403")).as(key + " documents 403").isTrue();
-            }
-        });
+        contract.assertEveryProtectedOperationListsTheRoutesRolesAndNeedsACredential();
     }
 
     @Test
     void bodiesMatchTheRoutesMediaTypes() {
-        operations().forEach((key, op) -> {
-            Route route = routes.get(key);
-            TreeSet<String> documented = new TreeSet<>();
-            op.path("requestBody").path("content").fieldNames().forEachRemaining(documented::add);
-            assertThat(documented).as(key + " request media types").isEqualTo(new TreeSet<>(route.consumes()));
-        });
+        contract.assertBodiesMatchTheRoutesMediaTypes();
     }
 
     @Test
     void everyReferenceResolvesAndTheSchemesExist() {
-        assertThat(document.path("openapi").asText()).startsWith("3.");
-        assertThat(document.path("components").path("securitySchemes").path("bearerAuth").path("scheme").asText())
-                .isEqualTo("bearer");
-        assertThat(document.path("components").path("securitySchemes").path("mutualTLS").path("type").asText())
-                .isEqualTo("mutualTLS");
-        assertReferencesResolve(document);
+        contract.assertEveryReferenceResolvesAndTheSchemesExist();
     }
 
     @Test
-    void theServerServesTheDocumentWithoutACredential() throws Exception {
-        HttpResponse<String> r = server.send(HttpRequest.newBuilder(server.https("/api/v1/openapi.json")).build());
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
-        assertThat(ApiClient.JSON.readTree(r.body())).isEqualTo(document);
+    void withoutFragmentsTheServerServesTheHandWrittenDocument() throws Exception {
+        assertThat(contract.document()).isEqualTo(ApiClient.JSON.readTree(OpenApiHandler.load()));
     }
 
-    private static void assertReferencesResolve(JsonNode node) {
-        if (node.isObject()) {
-            JsonNode ref = node.get("$ref");
-            if (ref != null) {
-                String[] parts = ref.asText().substring(2).split("/");
-                JsonNode target = document;
-                for (String p : parts) {
-                    target = target.path(p);
-                }
-                assertThat(target.isMissingNode()).as("reference " + ref.asText()).isFalse();
+    /** A server whose other endpoint documents its admin route in a fragment: the served document has both. */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class WithAFragment {
+        TestServer withFragment;
+        OpenApiContract merged;
+
+        @BeforeAll
+        void start() {
+            withFragment = TestServer.builder().endpoints(new AdminApiEndpoint(), new FragmentEndpoint(true)).start();
+            merged = OpenApiContract.of(withFragment);
+        }
+
+        @AfterAll
+        void stop() {
+            withFragment.close();
+        }
+
+        @Test
+        void theContractHoldsForTheMergedDocument() {
+            merged.assertHolds();
+            assertThat(merged.routes()).containsKey("GET /api/v1/test/widgets");
+            assertThat(merged.document().path("components").path("schemas").has("TestWidget")).isTrue();
+            assertThat(merged.document().path("tags").findValuesAsText("name")).contains("certificates", "test");
+        }
+
+        @Test
+        void anEndpointWithoutItsRoutesAddsNoFragment() {
+            try (TestServer disabled = TestServer.builder().endpoints(new AdminApiEndpoint(), new FragmentEndpoint(false))
+                    .start()) {
+                OpenApiContract c = OpenApiContract.of(disabled);
+                c.assertDocumentAndRouteTableListTheSameOperations();
+                assertThat(c.document().path("paths").has("/api/v1/test/widgets")).isFalse();
             }
-            node.elements().forEachRemaining(OpenApiContractTest::assertReferencesResolve);
-        } else if (node.isArray()) {
-            node.elements().forEachRemaining(OpenApiContractTest::assertReferencesResolve);
+        }
+    }
+
+    @Test
+    void aFragmentIsReadFromItsEndpointsClassPath() {
+        byte[] merged = OpenApiHandler.merge(OpenApiHandler.load(),
+                List.of(OpenApiHandler.Fragment.load(new FragmentEndpoint(true), FragmentEndpoint.RESOURCE)));
+        assertThat(new String(merged, StandardCharsets.UTF_8)).contains("/api/v1/test/widgets", "TestWidget");
+    }
+
+    @Test
+    void aMissingFragmentFailsNamingTheEndpointAndResource() {
+        assertThatThrownBy(() -> OpenApiHandler.Fragment.load(new FragmentEndpoint(true), "/no/such/fragment.json"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("endpoint test (/no/such/fragment.json)").hasMessageContaining("missing");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            a path the admin API documents     | {"paths": {"/api/v1/certificates": {}}}                      | path /api/v1/certificates is documented twice
+            a schema the admin API documents   | {"components": {"schemas": {"Problem": {}}}}                 | schema Problem is documented twice
+            a tag the admin API documents      | {"tags": [{"name": "certificates"}]}                         | tag certificates is documented twice
+            a path outside the admin API       | {"paths": {"/acme/directory": {}}}                           | not under /api/v1/
+            a key other than paths and schemas | {"info": {"title": "mine"}}                                  | info
+            a shared response                  | {"components": {"responses": {"Gone": {}}}}                  | components.responses
+            a reference to nothing             | {"paths": {"/api/v1/x": {"$ref": "#/components/schemas/No"}}} | refers to #/components/schemas/No
+            an external reference              | {"paths": {"/api/v1/x": {"$ref": "other.json#/x"}}}          | refers to other.json#/x
+            an array                           | []                                                           | not a JSON object
+            """)
+    void aBadFragmentFailsTheStartNamingItsSource(String name, String fragment, String message) throws Exception {
+        JsonNode json = ApiClient.JSON.readTree(fragment);
+        assertThatThrownBy(() -> OpenApiHandler.merge(OpenApiHandler.load(), List.of(new OpenApiHandler.Fragment("endpoint x (x.json)", json))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining(message).hasMessageContaining("endpoint x (x.json)");
+    }
+
+    @Test
+    void twoEndpointsDocumentingTheSamePathFailTheStart() {
+        // The route table fails before the duplicate route is built: the admin API merges the document first, before
+        // it reads anything from the context, hence none here.
+        List<Endpoint> active = List.of(new AdminApiEndpoint(), new FragmentEndpoint(true), new FragmentEndpoint(true));
+        assertThatThrownBy(() -> HallmarkServer.routeTable(active, null))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("OpenAPI path /api/v1/test/widgets is documented twice: by endpoint test ("
+                        + FragmentEndpoint.RESOURCE + ") and by endpoint test (" + FragmentEndpoint.RESOURCE + "); rename one");
+    }
+
+    /** An endpoint with one admin route, documented by a test fragment when it serves it. */
+    static class FragmentEndpoint implements Endpoint {
+        static final String RESOURCE = "/dev/hallmark/api/test-fragment.json";
+        private final boolean serving;
+
+        FragmentEndpoint(boolean serving) {
+            this.serving = serving;
+        }
+
+        @Override
+        public String name() {
+            return "test";
+        }
+
+        @Override
+        public List<Route> routes(ServerContext context) {
+            if (!serving) {
+                return List.of();
+            }
+            return List.of(Route.on(Listener.HTTPS, HttpMethod.GET, AdminApiEndpoint.BASE + "/test/widgets")
+                    .access(Access.roles(AdminRole.ADMIN, AdminRole.AUDITOR)).operationId("listTestWidgets")
+                    .handler((ctx, caller) -> ctx.response().putHeader("Content-Type", "application/json").end("[]")));
+        }
+
+        @Override
+        public Optional<String> openApiResource(ServerContext context) {
+            return serving ? Optional.of(RESOURCE) : Optional.empty();
         }
     }
 }

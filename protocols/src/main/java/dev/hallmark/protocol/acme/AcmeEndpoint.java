@@ -16,6 +16,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,13 @@ public final class AcmeEndpoint implements Endpoint {
     @Override
     public String name() {
         return "acme";
+    }
+
+    /** The admin views ({@link AdminViews}) in the admin API's OpenAPI document, while ACME is served. */
+    @Override
+    public Optional<String> openApiResource(ServerContext c) {
+        return AcmeSettings.from(c.config()).enabled() ? Optional.of("/dev/hallmark/protocol/acme/admin-openapi.json")
+                : Optional.empty();
     }
 
     @Override
