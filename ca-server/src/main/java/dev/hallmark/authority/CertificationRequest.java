@@ -22,6 +22,8 @@ import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.pkcs.RSASSAPSSparams;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
@@ -102,23 +104,23 @@ public record CertificationRequest(
      *                     CSR asks for CA rights
      */
     public static CertificationRequest parse(byte[] input) {
-        if (input.length > MAX_BYTES) {
-            throw new CaException(CaException.Kind.MALFORMED, "CSR is " + input.length + " bytes; at most " + MAX_BYTES + " are accepted");
-        }
-        byte[] der = looksLikePem(input) ? fromPem(input) : input;
-        LIMITS.check(der, "CSR");
-        PKCS10CertificationRequest csr;
-        try {
-            csr = new PKCS10CertificationRequest(der);
-        } catch (IOException | RuntimeException e) {
-            throw new CaException(CaException.Kind.MALFORMED, "CSR is not a valid PKCS#10 request: " + e.getMessage());
-        }
+        byte[] der = bounded(input);
+        PKCS10CertificationRequest csr = structure(der);
         ASN1ObjectIdentifier sigOid = csr.getSignatureAlgorithm().getAlgorithm();
         if (!ACCEPTED_SIGNATURES.contains(sigOid)) {
             throw new CaException(CaException.Kind.BAD_SIGNATURE_ALGORITHM, "CSR is signed with " + sigOid
                     + ", which is not accepted (use ECDSA, RSA or RSA-PSS with SHA-256 or stronger, Ed25519 or ML-DSA)");
         }
+        if (sigOid.equals(PKCSObjectIdentifiers.id_RSASSA_PSS)) {
+            checkPssParameters(csr.getSignatureAlgorithm().getParameters());
+        }
         SubjectPublicKeyInfo spki = csr.getSubjectPublicKeyInfo();
+        if (spki.getAlgorithm().getAlgorithm().equals(X9ObjectIdentifiers.id_ecPublicKey)
+                && !(spki.getAlgorithm().getParameters() instanceof ASN1ObjectIdentifier)) {
+            // Explicit curve parameters are refused before any curve arithmetic runs on them (BC CVE-2024-29857).
+            throw new CaException(CaException.Kind.BAD_PUBLIC_KEY,
+                    "EC keys must name their curve; explicit or implicit parameters are refused");
+        }
         PublicKey publicKey;
         try {
             publicKey = new JcaPEMKeyConverter().setProvider(BC).getPublicKey(spki);
@@ -175,6 +177,75 @@ public record CertificationRequest(
             throw new CaException(CaException.Kind.BAD_CSR, "CSR has more than " + MAX_SANS + " subjectAltName entries");
         }
         return new CertificationRequest(der, spki, publicKey, cn, List.copyOf(new LinkedHashSet<>(ids)), purposes, keyUsage);
+    }
+
+    /** Hashes an RSASSA-PSS proof of possession may use; MGF1 must use the same one (RFC 4055 §3.1). */
+    private static final Set<ASN1ObjectIdentifier> PSS_HASHES = Set.of(NISTObjectIdentifiers.id_sha256,
+            NISTObjectIdentifiers.id_sha384, NISTObjectIdentifiers.id_sha512);
+
+    /**
+     * RSASSA-PSS names its hash in parameters, and their absence means SHA-1 (RFC 4055 §3.1): the weak-hash ban
+     * must look inside. Trailer field 1 is the only one defined.
+     */
+    private static void checkPssParameters(ASN1Encodable parameters) {
+        RSASSAPSSparams pss;
+        try {
+            pss = parameters == null ? null : RSASSAPSSparams.getInstance(parameters);
+        } catch (IllegalArgumentException e) {
+            throw new CaException(CaException.Kind.BAD_SIGNATURE_ALGORITHM, "CSR's RSASSA-PSS parameters are malformed");
+        }
+        if (pss == null) {
+            throw new CaException(CaException.Kind.BAD_SIGNATURE_ALGORITHM, "CSR is signed with RSASSA-PSS without"
+                    + " parameters, which means SHA-1; name SHA-256 or stronger");
+        }
+        ASN1ObjectIdentifier hash = pss.getHashAlgorithm().getAlgorithm();
+        if (!PSS_HASHES.contains(hash)) {
+            throw new CaException(CaException.Kind.BAD_SIGNATURE_ALGORITHM, "CSR is signed with RSASSA-PSS over " + hash
+                    + "; use SHA-256, SHA-384 or SHA-512");
+        }
+        AlgorithmIdentifier mgf = pss.getMaskGenAlgorithm();
+        if (!mgf.getAlgorithm().equals(PKCSObjectIdentifiers.id_mgf1) || mgf.getParameters() == null
+                || !AlgorithmIdentifier.getInstance(mgf.getParameters()).getAlgorithm().equals(hash)) {
+            throw new CaException(CaException.Kind.BAD_SIGNATURE_ALGORITHM,
+                    "CSR's RSASSA-PSS mask generation must be MGF1 with the signature's hash");
+        }
+        if (pss.getTrailerField().intValue() != 1) {
+            throw new CaException(CaException.Kind.BAD_SIGNATURE_ALGORITHM, "CSR's RSASSA-PSS trailer field must be 1");
+        }
+    }
+
+    /**
+     * The DER of the public key {@code input} (PEM or DER) asks to be certified, read from the request's structure
+     * alone: the proof of possession and everything else {@link #parse} checks are not looked at. For a protocol that
+     * must compare the key with something of its own before handing the request to the authority, which parses it
+     * in full.
+     *
+     * @throws CaException {@code MALFORMED} for undecodable or oversized input
+     */
+    public static byte[] requestedKeyInfo(byte[] input) {
+        try {
+            return structure(bounded(input)).getSubjectPublicKeyInfo().getEncoded();
+        } catch (IOException e) {
+            throw new CaException(CaException.Kind.MALFORMED, "CSR public key cannot be encoded: " + e.getMessage());
+        }
+    }
+
+    /** The DER of {@code input}, within the size and nesting bounds, before any parser sees it. */
+    private static byte[] bounded(byte[] input) {
+        if (input.length > MAX_BYTES) {
+            throw new CaException(CaException.Kind.MALFORMED, "CSR is " + input.length + " bytes; at most " + MAX_BYTES + " are accepted");
+        }
+        byte[] der = looksLikePem(input) ? fromPem(input) : input;
+        LIMITS.check(der, "CSR");
+        return der;
+    }
+
+    private static PKCS10CertificationRequest structure(byte[] der) {
+        try {
+            return new PKCS10CertificationRequest(der);
+        } catch (IOException | RuntimeException e) {
+            throw new CaException(CaException.Kind.MALFORMED, "CSR is not a valid PKCS#10 request: " + e.getMessage());
+        }
     }
 
     private static int keyUsageBits(KeyUsage ku) {

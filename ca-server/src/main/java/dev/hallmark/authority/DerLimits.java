@@ -2,7 +2,7 @@ package dev.hallmark.authority;
 
 /**
  * Bounds a DER structure before any parser sees it (RELIABILITY I11): total size, nesting depth, definite
- * lengths only, and every length consistent with its container. This is a structural pre-scan, not a parser;
+ * lengths in their shortest form only (X.690 §10.1), and every length consistent with its container. This is a structural pre-scan, not a parser;
  * BouncyCastle parses what passes it.
  */
 public final class DerLimits {
@@ -79,6 +79,10 @@ public final class DerLimits {
                     throw truncated(what);
                 }
                 length = (length << 8) | (b[pos++] & 0xff);
+            }
+            if (length < 0x80 || length >> (8 * (octets - 1)) == 0) {
+                throw new CaException(CaException.Kind.MALFORMED, what + " encodes a length in more octets than it"
+                        + " needs (BER, not DER)");
             }
         }
         if (length > limit - pos) {

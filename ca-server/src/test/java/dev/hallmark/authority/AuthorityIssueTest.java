@@ -178,6 +178,27 @@ class AuthorityIssueTest {
     }
 
     @Test
+    void rsaPssNamingSha1OrNothingIsABadSignatureAlgorithm() {
+        // RSASSA-PSS without parameters means SHA-1 (RFC 4055): the weak-hash ban must look inside the parameters.
+        assertRefused("tls-server", TestCsr.of("pss-sha1.example", withKey(KeyType.RSA_2048),
+                signedWith("SHA1withRSAandMGF1")), CaException.Kind.BAD_SIGNATURE_ALGORITHM);
+        byte[] csr = TestCsr.of("pss-sha256.example", withKey(KeyType.RSA_2048), signedWith("SHA256withRSAandMGF1"));
+        assertThat(pki.issue("tls-server", csr).record().identifiers()).containsExactly(Identifier.dns("pss-sha256.example"));
+    }
+
+    @Test
+    void lengthsLongerThanNeededAreMalformed() {
+        byte[] csr = TestCsr.of("ber.example");
+        assertThat(csr[1]).isEqualTo((byte) 0x81); // a P-256 CSR is 128-255 bytes: one length octet
+        byte[] ber = new byte[csr.length + 1];
+        ber[0] = 0x30;
+        ber[1] = (byte) 0x82;
+        ber[2] = 0x00; // the same length in two octets, the first zero: valid BER, not DER
+        System.arraycopy(csr, 2, ber, 3, csr.length - 2);
+        assertRefused("tls-server", ber, CaException.Kind.MALFORMED);
+    }
+
+    @Test
     void keyTypeNotInProfileIsRefused() {
         assertRefused("device", TestCsr.of("dev.example", withKey(KeyType.ED25519)), CaException.Kind.BAD_PUBLIC_KEY);
     }

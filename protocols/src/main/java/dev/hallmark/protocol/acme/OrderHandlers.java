@@ -203,13 +203,15 @@ final class OrderHandlers {
         if (der.length > CertificationRequest.MAX_BYTES) {
             throw AcmeProblem.of("badCSR", 400, "the CSR is larger than " + CertificationRequest.MAX_BYTES + " bytes");
         }
-        CertificationRequest csr;
+        // Only the requested key is read here; the authority parses the CSR in full (proof of possession, names,
+        // extensions) once, in issue() below, and its refusals come back as badCSR or badPublicKey.
+        byte[] requestedKey;
         try {
-            csr = CertificationRequest.parse(der);
+            requestedKey = CertificationRequest.requestedKeyInfo(der);
         } catch (CaException e) {
             throw AcmeProblem.of("badCSR", 400, e.detail());
         }
-        if (java.util.Arrays.equals(spki(csr), req.key().getPublicKey().getEncoded())) {
+        if (java.util.Arrays.equals(requestedKey, req.key().getPublicKey().getEncoded())) {
             throw AcmeProblem.of("badCSR", 400, "the CSR's key is the account key; use a separate key for the certificate");
         }
         recheckCaa(authzs, now);
@@ -278,14 +280,6 @@ final class OrderHandlers {
         Instant latest = authzs.stream().map(AcmeAuthorization::validatedAt).filter(java.util.Objects::nonNull)
                 .max(Instant::compareTo).orElse(null);
         return new Provenance("acme", "order/" + order.id(), methods.isEmpty() ? null : methods, latest, null);
-    }
-
-    private static byte[] spki(CertificationRequest csr) {
-        try {
-            return csr.subjectPublicKeyInfo().getEncoded();
-        } catch (java.io.IOException e) {
-            throw AcmeProblem.of("badCSR", 400, "the CSR's public key cannot be encoded");
-        }
     }
 
     static String randomId() {
