@@ -32,7 +32,9 @@
 # the server, limited that point's certificates per second (CPU per certificate stays valid).
 #
 # Usage: [WARMUP=10] [HALLMARK_WARMUP=120] [SERVERS="pebble pebble-va hallmark"] [CHALLENGE=http-01|dns-01]
-#        [SERVER_CPU=1] [LOAD_CPU=0] [POLL_MS=10] [KEEP=1] bench/acme-load/run.sh [SECONDS_PER_POINT] [CLIENTS...]
+#        [SERVER_CPU=1] [LOAD_CPU=0] [POLL_MS=10] [KEEP=1] [HALLMARK_JAVA=/path/to/bin/java] [HALLMARK_JAVA_OPTS=...]
+#        bench/acme-load/run.sh [SECONDS_PER_POINT] [CLIENTS...]
+# HALLMARK_JAVA runs the server on another JVM (e.g. a newer JDK; Hallmark is Java 17 bytecode), the rest stays on java.
 #   e.g. bench/acme-load/run.sh 15 1 4 8
 # Ports (env, 127.0.0.1): PEBBLE_PORT 35401, PEBBLE_MANAGEMENT_PORT 35403, HTTP01_PORT 35405 (AcmeLoad's http-01
 # responder), DNS_PORT 35407 (AcmeLoad's DNS server), PEBBLE_TLSALPN_PORT 35409 (unused), HALLMARK_HTTPS_PORT 35443,
@@ -51,6 +53,7 @@ clients=${*:-1 4 8}
 warmup=${WARMUP:-10}
 hwarmup=${HALLMARK_WARMUP:-120}
 servers=${SERVERS:-pebble pebble-va hallmark}
+hjava=${HALLMARK_JAVA:-java}
 challenge=${CHALLENGE:-http-01}
 scpu=${SERVER_CPU:-1}
 lcpu=${LOAD_CPU:-0}
@@ -186,7 +189,7 @@ start_hallmark() { # sets spid, directory, trust; returns 1 (and says why) when 
   java -jar "$jar" ca cert issuing --data "$h/d" --chain > "$h/chain.pem"
   wait_free "$hsport" "$hport" "$hmport" "$h01port" "$dnsport"
   HALLMARK_ACME_VALIDATION_HTTP01_PORT=$h01port HALLMARK_ACME_VALIDATION_DNS_RESOLVER="127.0.0.1:$dnsport" \
-    HALLMARK_LOG_LEVEL=WARN taskset -c "$scpu" java ${HALLMARK_JAVA_OPTS:-} -Xmx1g -jar "$jar" serve --data "$h/d" \
+    HALLMARK_LOG_LEVEL=WARN taskset -c "$scpu" "$hjava" ${HALLMARK_JAVA_OPTS:-} -Xmx1g -jar "$jar" serve --data "$h/d" \
     --https-host 127.0.0.1 --https-port "$hsport" --http-host 127.0.0.1 --http-port "$hport" \
     --management-host 127.0.0.1 --management-port "$hmport" > "$h/server.log" 2>&1 &
   spid=$!

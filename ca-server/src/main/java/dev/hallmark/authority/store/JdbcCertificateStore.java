@@ -257,9 +257,11 @@ public final class JdbcCertificateStore implements CertificateStore {
     @Override
     public Optional<Instant> soonestLeafExpiry(Instant now) {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT MIN(c.not_after) FROM certificate c JOIN serial_number s"
-                    + " ON s.issuer = c.issuer AND s.serial = c.serial WHERE s.revoked_at IS NULL AND c.not_after > ?"
-                    + " AND c.profile NOT IN (?, ?)")) {
+            // Walks the not_after index from now and stops at the first unrevoked leaf. (MIN over the join made H2
+            // read every unexpired certificate, and under load the metrics refresh became a third of the server's CPU.)
+            try (PreparedStatement ps = c.prepareStatement("SELECT c.not_after FROM certificate c WHERE c.not_after > ?"
+                    + " AND c.profile NOT IN (?, ?) AND NOT EXISTS (SELECT 1 FROM serial_number s WHERE s.issuer = c.issuer"
+                    + " AND s.serial = c.serial AND s.revoked_at IS NOT NULL) ORDER BY c.not_after LIMIT 1")) {
                 ps.setObject(1, ts(now));
                 ps.setString(2, dev.hallmark.authority.Hierarchy.ROOT_PROFILE);
                 ps.setString(3, dev.hallmark.authority.Hierarchy.SUBORDINATE_PROFILE);

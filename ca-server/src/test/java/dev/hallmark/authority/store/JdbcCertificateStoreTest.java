@@ -82,4 +82,23 @@ class JdbcCertificateStoreTest {
             assertThat(pki.store.certificate(r.issuer(), r.serial()).orElseThrow().der()).isEqualTo(r.der());
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(TestDatabases.Kind.class)
+    void soonestLeafExpirySkipsRevokedAndExpiredLeavesAndCaCertificates(TestDatabases.Kind kind) {
+        try (TestPki pki = TestPki.builder().database(kind).build()) {
+            assertThat(pki.store.soonestLeafExpiry(pki.clock.instant())).as("only CA certificates").isEmpty();
+            CertificateRecord first = pki.issue("tls-server", TestCsr.of("a.example.com", TestCsr.withFreshKey())).record();
+            pki.clock.advance(Duration.ofHours(1));
+            CertificateRecord second = pki.issue("tls-server", TestCsr.of("b.example.com", TestCsr.withFreshKey())).record();
+            pki.clock.advance(Duration.ofHours(1));
+            CertificateRecord third = pki.issue("tls-server", TestCsr.of("c.example.com", TestCsr.withFreshKey())).record();
+            assertThat(pki.store.soonestLeafExpiry(pki.clock.instant())).contains(first.notAfter());
+
+            pki.authority.revoke(new RevocationRequest("issuing", first.serial(), RevocationReason.SUPERSEDED, "test:operator"));
+            assertThat(pki.store.soonestLeafExpiry(pki.clock.instant())).as("revoked skipped").contains(second.notAfter());
+            assertThat(pki.store.soonestLeafExpiry(second.notAfter())).as("expired skipped").contains(third.notAfter());
+            assertThat(pki.store.soonestLeafExpiry(third.notAfter())).isEmpty();
+        }
+    }
 }

@@ -2,6 +2,9 @@ package dev.hallmark.protocol.acme;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.Base64;
@@ -138,6 +141,17 @@ public record AcmeJws(String protectedB64, String payloadB64, String signatureB6
 
     /** Parses {@code jwk} and checks it can verify {@code alg}. */
     static PublicJsonWebKey key(JsonNode jwk, String alg) {
+        PublicJsonWebKey key = publicKey(jwk);
+        checkFits(key, alg);
+        return key;
+    }
+
+    /**
+     * Parses {@code jwk} as a public key, without judging it as an account key ({@link #checkFits} does).
+     *
+     * @throws AcmeProblem {@code malformed} for an unusable JWK, {@code badPublicKey} for private key material
+     */
+    static PublicJsonWebKey publicKey(JsonNode jwk) {
         if (jwk.has("d") || jwk.has("p") || jwk.has("k")) {
             throw AcmeProblem.of("badPublicKey", 400, "the JWK holds private or symmetric key material; send the public key only");
         }
@@ -149,7 +163,19 @@ public record AcmeJws(String protectedB64, String payloadB64, String signatureB6
         } catch (JoseException | IllegalArgumentException | ClassCastException e) {
             throw AcmeProblem.malformed("the JWK cannot be read: " + e.getMessage());
         }
-        String fits = key == null ? null : fits(key);
+        if (key == null) {
+            throw AcmeProblem.malformed("the JWK cannot be read");
+        }
+        return key;
+    }
+
+    /**
+     * Checks that {@code key} is an accepted account key that can verify {@code alg}.
+     *
+     * @throws AcmeProblem {@code badPublicKey} or {@code badSignatureAlgorithm}
+     */
+    static void checkFits(PublicJsonWebKey key, String alg) {
+        String fits = fits(key);
         if (fits == null) {
             throw AcmeProblem.of("badPublicKey", 400, "unsupported JWK key type '" + key.getKeyType() + "'");
         }
@@ -157,7 +183,6 @@ public record AcmeJws(String protectedB64, String payloadB64, String signatureB6
             throw AcmeProblem.badSignatureAlgorithm("alg '" + alg + "' does not fit a " + describe(key) + " key",
                     ALGORITHMS);
         }
-        return key;
     }
 
     private static String fits(PublicJsonWebKey key) {
@@ -203,12 +228,21 @@ public record AcmeJws(String protectedB64, String payloadB64, String signatureB6
      * @throws AcmeProblem {@code malformed} when it does not verify (RFC 8555 §6.2 names no narrower type)
      */
     public void verify(PublicJsonWebKey key) {
+        verify(key.getPublicKey());
+    }
+
+    /**
+     * Verifies the signature with {@code key} (the JWK's public key, or its {@link #verificationKey} form).
+     *
+     * @throws AcmeProblem {@code malformed} when it does not verify
+     */
+    public void verify(PublicKey key) {
         boolean ok;
         try {
             JsonWebSignature jws = new JsonWebSignature();
             jws.setAlgorithmConstraints(new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, alg));
             jws.setCompactSerialization(protectedB64 + "." + payloadB64 + "." + signatureB64);
-            jws.setKey(key.getPublicKey());
+            jws.setKey(key);
             if (alg.startsWith("ES")) {
                 jws.setProviderContext(EC_VERIFY);
             }
@@ -218,6 +252,22 @@ public record AcmeJws(String protectedB64, String payloadB64, String signatureB6
         }
         if (!ok) {
             throw AcmeProblem.malformed("the JWS signature does not verify with the account key");
+        }
+    }
+
+    /**
+     * The public key in the form verification is cheapest with, for a key verified many times (an account's): EC keys
+     * as BouncyCastle keys, whose point keeps BouncyCastle's validity check and multiplication tables between
+     * verifications (a JDK key is converted, and its point validated, on every one); other keys as they are.
+     */
+    static PublicKey verificationKey(PublicJsonWebKey key) {
+        if (!(key.getPublicKey() instanceof ECPublicKey ec)) {
+            return key.getPublicKey();
+        }
+        try {
+            return (PublicKey) KeyFactory.getInstance("EC", BouncyCastleProvider.PROVIDER_NAME).translateKey(ec);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("BouncyCastle cannot take an EC public key", e);
         }
     }
 
