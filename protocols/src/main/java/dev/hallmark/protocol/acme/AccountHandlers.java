@@ -18,7 +18,7 @@ import org.jose4j.jwk.PublicJsonWebKey;
 /** newAccount, the account resource, its orders list and key rollover (RFC 8555 §7.3, §7.1.2.1). */
 final class AccountHandlers {
     private static final int MAX_CONTACTS = 10;
-    private static final int ORDERS_PAGE = 100;
+    static final int ORDERS_PAGE = 100;
     private static final Pattern MAILTO = Pattern.compile("mailto:[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9.-]{1,253}");
 
     private final AcmeServices s;
@@ -33,7 +33,7 @@ final class AccountHandlers {
         boolean onlyExisting = AcmeJson.bool(p, "onlyReturnExisting", false, "the payload");
         if (req.account() != null) {
             if (req.account().status() != AcmeStatus.VALID) {
-                throw AcmeProblem.unauthorized("the account of this key is " + req.account().status().label());
+                throw AcmeProblem.accountNotValid("the account of this key is " + req.account().status().label());
             }
             return Reply.ok(AcmeViews.account(req.account(), req.urls())).location(req.urls().account(req.account().id()));
         }

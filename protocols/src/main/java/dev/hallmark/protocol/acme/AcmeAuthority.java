@@ -1,6 +1,7 @@
 package dev.hallmark.protocol.acme;
 
 import dev.hallmark.authority.Authority;
+import dev.hallmark.authority.CertificateQuery;
 import dev.hallmark.authority.CertificateRecord;
 import dev.hallmark.authority.Identifier;
 import dev.hallmark.authority.IssuanceRequest;
@@ -23,6 +24,9 @@ interface AcmeAuthority {
     SerialRecord revoke(RevocationRequest request);
 
     Optional<CertificateRecord> certificate(String ca, SerialNumber serial);
+
+    /** Certificates naming {@code identifier} among their SANs, newest first (at most 1,000). */
+    List<CertificateRecord> certificatesNaming(String identifier);
 
     /** DER of CA {@code ca}'s certificate and its ancestors up to the root. */
     List<byte[]> chain(String ca);
@@ -50,6 +54,11 @@ interface AcmeAuthority {
             @Override
             public Optional<CertificateRecord> certificate(String ca, SerialNumber serial) {
                 return a.certificate(ca, serial);
+            }
+
+            @Override
+            public List<CertificateRecord> certificatesNaming(String identifier) {
+                return a.search(new CertificateQuery(null, null, null, identifier, null, 1000, 0));
             }
 
             @Override

@@ -84,8 +84,10 @@ public final class AcmeEndpoint implements Endpoint {
             t.setDaemon(true);
             return t;
         });
+        StuckProcessing stuck = new StuckProcessing(s);
         housekeeping.scheduleWithFixedDelay(() -> {
             try {
+                stuck.settle();
                 nonces.purge();
                 store.purgeRateWindows(clock.instant().minus(settings.limits().window().multipliedBy(2)));
             } catch (RuntimeException e) {

@@ -58,6 +58,19 @@ public final class AcmeProblem extends RuntimeException {
         return of("unauthorized", 403, detail);
     }
 
+    /**
+     * A request from an account that is not valid (deactivated or revoked): RFC 8555 §7.3.6 makes this 401
+     * {@code unauthorized}, unlike the 403 for a request the account may not make.
+     */
+    public static AcmeProblem accountNotValid(String detail) {
+        return of("unauthorized", 401, detail);
+    }
+
+    /** {@code serverInternal} 503 with {@code Retry-After}: the server cannot do it now, nothing was changed. */
+    public static AcmeProblem unavailable(String detail) {
+        return new AcmeProblem("serverInternal", 503, detail, List.of(), Duration.ofSeconds(5), List.of(), null);
+    }
+
     public static AcmeProblem notFound(String detail) {
         return of("malformed", 404, detail);
     }

@@ -17,8 +17,13 @@ public interface AcmeStore {
 
     // --- nonces (RFC 8555 §6.5) ---
 
-    /** Stores a fresh nonce valid until {@code expires}. */
-    void putNonce(String nonce, Instant expires);
+    /** Stores fresh nonces, all valid until {@code expires}, in one transaction (all or none). */
+    void putNonces(java.util.Collection<String> nonces, Instant expires);
+
+    /** Stores one fresh nonce valid until {@code expires}. */
+    default void putNonce(String nonce, Instant expires) {
+        putNonces(List.of(nonce), expires);
+    }
 
     /** Consumes {@code nonce}: true exactly once for a stored, unexpired nonce, however many callers race. */
     boolean consumeNonce(String nonce, Instant now);
@@ -88,6 +93,12 @@ public interface AcmeStore {
     /** Compare-and-set of an order's stored status, recording {@code error} (JSON, or null). */
     boolean transitionOrder(String id, AcmeStatus from, AcmeStatus to, String error);
 
+    /** pending → processing (finalize begins issuing), recording when; false when the order was not pending. */
+    boolean startProcessing(String id, Instant at);
+
+    /** Orders that entered processing before {@code before} and are still processing, oldest first. */
+    List<AcmeOrder> processingSince(Instant before, int limit);
+
     /** processing → valid with the issued certificate. */
     boolean completeOrder(String id, String issuer, String serialHex);
 
@@ -105,8 +116,17 @@ public interface AcmeStore {
 
     Optional<AcmeChallenge> challenge(String id);
 
-    /** pending → processing for a challenge whose authorization is pending; false otherwise. */
-    boolean startChallenge(String challengeId);
+    /** pending → processing (recording when) for a challenge whose authorization is pending; false otherwise. */
+    boolean startChallenge(String challengeId, Instant at);
+
+    /**
+     * processing → pending again, for a validation the validator refused to start (overloaded): as if the request
+     * that started it had not been made. False when the challenge was not processing.
+     */
+    boolean unstartChallenge(String challengeId);
+
+    /** Challenges that entered processing before {@code before} and are still processing, oldest first. */
+    List<AcmeChallenge> challengesProcessingSince(Instant before, int limit);
 
     /**
      * Records a validation result in one transaction: the challenge processing → valid or invalid; its authorization

@@ -26,9 +26,13 @@ public record AcmeUrls(String base) {
         return new AcmeUrls((ctx.request().isSSL() ? "https://" : "http://") + host);
     }
 
-    /** The URL of the request itself (what its JWS {@code url} must be). */
+    /**
+     * The URL of the request itself, query included (what its JWS {@code url} must be, so that the query is signed
+     * too: the orders list's {@code next} links carry one).
+     */
     public String request(RoutingContext ctx) {
-        return base + ctx.request().path();
+        String query = ctx.request().query();
+        return base + ctx.request().path() + (query == null ? "" : "?" + query);
     }
 
     public String directory() {

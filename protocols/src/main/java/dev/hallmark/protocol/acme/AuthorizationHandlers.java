@@ -77,13 +77,19 @@ final class AuthorizationHandlers {
         }
         String failures = "account:" + account.id() + ":failed-validations";
         s.limiter().check("failedValidationsPerAccount", failures, s.settings().limits().failedValidationsPerAccount());
-        if (!s.store().startChallenge(c.id())) {
+        if (!s.store().startChallenge(c.id(), now)) {
             return; // another request started it (or another challenge of this authorization finished it)
         }
         String keyAuthorization = c.token() + "." + account.thumbprint(); // RFC 8555 §8.1
         long started = System.nanoTime();
         Validator.Attempt attempt = new Validator.Attempt(a.identifier(), a.wildcard(), c.type(), c.token(), keyAuthorization);
         CompletableFuture<Validator.Outcome> outcome = s.validator().validate(attempt);
+        if (outcome.isCompletedExceptionally()) {
+            // Refused on submission (the validator's queue is full, or it is closing): nothing was attempted, so the
+            // challenge goes back to pending and the client is told to retry, instead of it being failed.
+            s.store().unstartChallenge(c.id());
+            throw AcmeProblem.unavailable("the validation authority is busy; post to the challenge again shortly");
+        }
         if (s.settings().validation().caaEnabled()) {
             outcome = outcome.thenCompose(o -> o.valid() ? s.validator().checkCaa(a.identifier(), a.wildcard())
                     .thenApply(caa -> caa.valid() ? o : caa) : CompletableFuture.completedFuture(o));
@@ -95,8 +101,12 @@ final class AuthorizationHandlers {
                         Duration took) {
         try {
             if (failure != null) {
-                LOG.warn("validation of challenge {} failed unexpectedly: {}", c.id(), failure.toString());
-                o = Validator.Outcome.fail("serverInternal", "the validation could not be completed");
+                // The validator could not run it (no thread before the deadline, or closing): the target was never
+                // judged, so this is the server's failure and does not count against the account's failure limit.
+                LOG.warn("validation of challenge {} could not be run: {}", c.id(), failure.toString());
+                failUnjudged(s, c, a.identifier().value() + ": the validation could not be run (" + failure.getMessage() + ")");
+                s.metrics().validation(c.type(), false, "serverInternal", took);
+                return;
             }
             Instant at = s.clock().instant();
             String error = o.valid() ? null : AcmeJson.write(AcmeReplies.body(AcmeProblem.of(o.problemType(), 403,
@@ -110,5 +120,16 @@ final class AuthorizationHandlers {
         } catch (RuntimeException e) {
             LOG.error("cannot record the validation result of challenge {}", c.id(), e);
         }
+    }
+
+    /**
+     * Ends a processing challenge as invalid with {@code serverInternal}: its validation was never judged (RFC 8555
+     * §7.1.6 has no way back from processing once a client may be polling). Its authorization becomes invalid too.
+     *
+     * @return whether this call ended it (false when it was no longer processing)
+     */
+    static boolean failUnjudged(AcmeServices s, AcmeChallenge c, String detail) {
+        String error = AcmeJson.write(AcmeReplies.body(AcmeProblem.of("serverInternal", 500, detail), null));
+        return s.store().finishChallenge(new AcmeStore.ChallengeResult(c.id(), false, error, s.clock().instant(), null));
     }
 }

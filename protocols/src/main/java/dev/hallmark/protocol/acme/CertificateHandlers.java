@@ -90,7 +90,7 @@ final class CertificateHandlers {
                         + "certificate's own key ('jwk')");
             }
             if (account.status() != AcmeStatus.VALID) {
-                throw AcmeProblem.unauthorized("the account is " + account.status().label());
+                throw AcmeProblem.accountNotValid("the account is " + account.status().label());
             }
             boolean ordered = s.store().orderByCertificate(c.issuer(), c.serial().hex()).map(o -> o.accountId() == account.id())
                     .orElse(false);

@@ -11,6 +11,7 @@ import dev.hallmark.authority.Provenance;
 import dev.hallmark.authority.policy.PolicyDecision;
 import dev.hallmark.authority.policy.Reason;
 import dev.hallmark.protocol.acme.AcmeReplies.Reply;
+import dev.hallmark.protocol.acme.validation.Validator;
 import io.vertx.ext.web.RoutingContext;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -217,7 +218,7 @@ final class OrderHandlers {
         recheckCaa(authzs, now);
         IssuanceRequest request = new IssuanceRequest(s.settings().ca(), order.profile(), der, order.identifiers(),
                 "acme:account/" + order.accountId(), provenance(order, authzs));
-        if (!s.store().transitionOrder(order.id(), AcmeStatus.PENDING, AcmeStatus.PROCESSING, null)) {
+        if (!s.store().startProcessing(order.id(), s.clock().instant())) {
             throw AcmeProblem.of("orderNotReady", 403, "the order is already being finalized or is final");
         }
         IssuedCertificate issued;
@@ -256,7 +257,14 @@ final class OrderHandlers {
         }
         for (AcmeAuthorization a : authzs) {
             if (a.validatedAt() != null && a.validatedAt().isBefore(now.minus(java.time.Duration.ofHours(8)))) {
-                var outcome = s.validator().checkCaa(a.identifier(), a.wildcard()).join();
+                Validator.Outcome outcome;
+                try {
+                    outcome = s.validator().checkCaa(a.identifier(), a.wildcard()).join();
+                } catch (java.util.concurrent.CompletionException e) {
+                    // The validator refused or could not run the lookup: nothing was decided, the order stays ready.
+                    throw AcmeProblem.unavailable("the CAA recheck of " + a.identifier() + " could not be run now; "
+                            + "finalize again shortly");
+                }
                 if (!outcome.valid()) {
                     throw AcmeProblem.of(outcome.problemType(), 403, a.identifier() + ": " + outcome.detail());
                 }

@@ -2,6 +2,10 @@ package dev.hallmark.protocol.acme;
 
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jose4j.jwk.PublicJsonWebKey;
 
 /**
@@ -17,6 +21,9 @@ final class RequestVerifier {
     private final AcmeStore store;
     private final Nonces nonces;
     private final URI baseUrl;
+    /** Parsed account keys by stored JWK text; cleared whole when full (the account rows stay the authority). */
+    private final Map<String, AccountKey> keys = new ConcurrentHashMap<>();
+    private static final int KEY_CACHE_SIZE = 10_000;
 
     RequestVerifier(AcmeStore store, Nonces nonces, URI baseUrl) {
         this.store = store;
@@ -44,24 +51,51 @@ final class RequestVerifier {
             throw AcmeProblem.malformed("this resource takes a 'kid' header naming the account, not 'jwk' (RFC 8555 §6.2)");
         }
         PublicJsonWebKey key;
+        String thumbprint;
         AcmeAccount account;
         if (jws.jwk() != null) {
             key = jws.embeddedKey();
-            account = store.accountByThumbprint(AcmeJws.thumbprint(key)).orElse(null);
+            thumbprint = AcmeJws.thumbprint(key);
+            account = store.accountByThumbprint(thumbprint).orElse(null);
+            jws.verify(key);
         } else {
             long id = urls.accountId(jws.kid());
             account = id < 0 ? null : store.account(id).orElse(null);
             if (account == null) {
                 throw AcmeProblem.of("accountDoesNotExist", 400, "'kid' names no account of this server");
             }
-            key = AcmeJws.key(AcmeJson.object(account.jwk().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    "stored key"), jws.alg());
+            AccountKey stored = accountKey(account.jwk());
+            AcmeJws.checkFits(stored.jwk(), jws.alg());
+            key = stored.jwk();
+            thumbprint = account.thumbprint();
+            jws.verify(stored.verifier());
         }
-        jws.verify(key);
         nonces.redeem(jws.nonce());
         if (mode == KeyMode.KID && account.status() != AcmeStatus.VALID) {
-            throw AcmeProblem.unauthorized("the account is " + account.status().label());
+            throw AcmeProblem.accountNotValid("the account is " + account.status().label());
         }
-        return new AcmeRequest(urls, jws, key, AcmeJws.thumbprint(key), account);
+        return new AcmeRequest(urls, jws, key, thumbprint, account);
+    }
+
+    /**
+     * The parsed form of an account's stored JWK, from {@link #keys} when seen before. Keyed by the stored text, so a
+     * key rollover (new text) is never answered with the old key; the account row itself is read on every request.
+     */
+    private AccountKey accountKey(String storedJwk) {
+        AccountKey k = keys.get(storedJwk);
+        if (k == null) {
+            PublicJsonWebKey jwk = AcmeJws.publicKey(AcmeJson.object(storedJwk.getBytes(StandardCharsets.UTF_8),
+                    "stored key"));
+            k = new AccountKey(jwk, AcmeJws.verificationKey(jwk));
+            if (keys.size() >= KEY_CACHE_SIZE) {
+                keys.clear();
+            }
+            keys.put(storedJwk, k);
+        }
+        return k;
+    }
+
+    /** An account key parsed once: the JWK and the public key its signatures are verified with. */
+    private record AccountKey(PublicJsonWebKey jwk, PublicKey verifier) {
     }
 }

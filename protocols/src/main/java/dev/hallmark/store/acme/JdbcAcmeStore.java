@@ -58,12 +58,15 @@ public final class JdbcAcmeStore implements AcmeStore {
     // --- nonces ---
 
     @Override
-    public void putNonce(String nonce, Instant expires) {
+    public void putNonces(java.util.Collection<String> nonces, Instant expires) {
         write(() -> db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO acme_nonce (nonce, expires_at) VALUES (?, ?)")) {
-                ps.setString(1, nonce);
-                ps.setObject(2, ts(expires));
-                return ps.executeUpdate();
+                for (String nonce : nonces) {
+                    ps.setString(1, nonce);
+                    ps.setObject(2, ts(expires));
+                    ps.addBatch();
+                }
+                return ps.executeBatch().length;
             }
         }), "nonce exists");
     }
@@ -426,6 +429,35 @@ public final class JdbcAcmeStore implements AcmeStore {
     }
 
     @Override
+    public boolean startProcessing(String id, Instant at) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE acme_order SET status = ?, processing_since = ?"
+                    + " WHERE id = ? AND status = ?")) {
+                ps.setString(1, AcmeStatus.PROCESSING.label());
+                ps.setObject(2, ts(at));
+                ps.setString(3, id);
+                ps.setString(4, AcmeStatus.PENDING.label());
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public List<AcmeOrder> processingSince(Instant before, int limit) {
+        return db.read(c -> {
+            List<OrderRow> rows;
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + ORDER_COLUMNS + " FROM acme_order"
+                    + " WHERE status = ? AND processing_since < ? ORDER BY processing_since, id LIMIT ?")) {
+                ps.setString(1, AcmeStatus.PROCESSING.label());
+                ps.setObject(2, ts(before));
+                ps.setInt(3, limit);
+                rows = all(ps, JdbcAcmeStore::orderRow);
+            }
+            return withAuthzIds(c, rows);
+        });
+    }
+
+    @Override
     public boolean completeOrder(String id, String issuer, String serialHex) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE acme_order SET status = ?, cert_issuer = ?,"
@@ -527,16 +559,43 @@ public final class JdbcAcmeStore implements AcmeStore {
     }
 
     @Override
-    public boolean startChallenge(String challengeId) {
+    public boolean startChallenge(String challengeId, Instant at) {
         return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE acme_challenge SET status = ? WHERE id = ?"
-                    + " AND status = ? AND EXISTS (SELECT 1 FROM acme_authorization a"
+            try (PreparedStatement ps = c.prepareStatement("UPDATE acme_challenge SET status = ?, processing_since = ?"
+                    + " WHERE id = ? AND status = ? AND EXISTS (SELECT 1 FROM acme_authorization a"
                     + " WHERE a.id = acme_challenge.authz_id AND a.status = ?)")) {
                 ps.setString(1, AcmeStatus.PROCESSING.label());
-                ps.setString(2, challengeId);
-                ps.setString(3, AcmeStatus.PENDING.label());
+                ps.setObject(2, ts(at));
+                ps.setString(3, challengeId);
                 ps.setString(4, AcmeStatus.PENDING.label());
+                ps.setString(5, AcmeStatus.PENDING.label());
                 return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean unstartChallenge(String challengeId) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE acme_challenge SET status = ?, processing_since = NULL"
+                    + " WHERE id = ? AND status = ?")) {
+                ps.setString(1, AcmeStatus.PENDING.label());
+                ps.setString(2, challengeId);
+                ps.setString(3, AcmeStatus.PROCESSING.label());
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public List<AcmeChallenge> challengesProcessingSince(Instant before, int limit) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + CHALLENGE_COLUMNS + " FROM acme_challenge c"
+                    + " WHERE c.status = ? AND c.processing_since < ? ORDER BY c.processing_since, c.id LIMIT ?")) {
+                ps.setString(1, AcmeStatus.PROCESSING.label());
+                ps.setObject(2, ts(before));
+                ps.setInt(3, limit);
+                return all(ps, JdbcAcmeStore::challenge);
             }
         });
     }

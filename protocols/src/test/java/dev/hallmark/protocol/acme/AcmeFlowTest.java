@@ -226,4 +226,17 @@ class AcmeFlowTest {
         account.getOrders().forEachRemaining(o -> listed.add(o.getLocation()));
         assertThat(listed).containsExactlyInAnyOrderElementsOf(placed);
     }
+
+    @Test
+    void theOrdersListPagesThroughNextLinksThatAClientCanFollow() throws Exception {
+        Account account = acme.newAccount();
+        List<URL> placed = new ArrayList<>();
+        for (int i = 0; i < AccountHandlers.ORDERS_PAGE + 5; i++) {
+            placed.add(account.newOrder().domain("page-" + i + ".flow.test").create().getLocation());
+        }
+        // acme4j follows Link rel="next", signing each page's URL, query included (RFC 8555 §7.1.2.1, §6.4).
+        List<URL> listed = new ArrayList<>();
+        account.getOrders().forEachRemaining(o -> listed.add(o.getLocation()));
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(placed);
+    }
 }

@@ -116,18 +116,15 @@ class AcmeOrderNegativeTest {
         assertThat(acme.counts()).isEqualTo(before);
     }
 
-    /**
-     * Pins today's 403, as Boulder answers; RFC 8555 §7.3.6 says a POST from a deactivated account MUST get 401
-     * {@code unauthorized}, so this changes to 401 if the server follows the RFC.
-     */
+    /** RFC 8555 §7.3.6: a POST from a deactivated account MUST get 401 {@code unauthorized} (Boulder answers 403). */
     @Test
     void t15ADeactivatedAccountCannotOrder() throws Exception {
         Client c = client();
         c.account().deactivate();
         Counts before = acme.counts();
-        assertProblem(jws.postKid(c.key(), c.kid(), "/acme/new-order", dnsOrder("deactivated.neg.test")), 403,
+        assertProblem(jws.postKid(c.key(), c.kid(), "/acme/new-order", dnsOrder("deactivated.neg.test")), 401,
                 "unauthorized");
-        assertProblem(jws.postJwk(c.key(), "/acme/new-account", "{\"onlyReturnExisting\":true}"), 403, "unauthorized");
+        assertProblem(jws.postJwk(c.key(), "/acme/new-account", "{\"onlyReturnExisting\":true}"), 401, "unauthorized");
         assertThat(acme.counts()).isEqualTo(before);
     }
 

@@ -53,12 +53,14 @@ final class AcmeServerSupport implements AutoCloseable {
     final TlsAlpn01Server tlsAlpn;
     final JdbcAcmeStore store;
     final AcmeJwsSupport jws;
+    /** The endpoint the server runs (tests may close it, e.g. to make its validator refuse work). */
+    final AcmeEndpoint endpoint = new AcmeEndpoint();
 
     private AcmeServerSupport(String acmeExtra, TestDatabases.Kind database) {
         this.dns = TestDnsServer.start();
         this.http01 = Http01Server.start();
         this.tlsAlpn = TlsAlpn01Server.start();
-        this.server = TestServer.builder().pki(b -> b.database(database)).endpoints(new AcmeEndpoint()).yaml("acme:\n"
+        this.server = TestServer.builder().pki(b -> b.database(database)).endpoints(endpoint).yaml("acme:\n"
                 + acmeExtra
                 + "  rateLimits: {newAccountsPerIp: 10000}\n"
                 + "  validation:\n"

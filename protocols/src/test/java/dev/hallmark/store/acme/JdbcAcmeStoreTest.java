@@ -338,10 +338,10 @@ class JdbcAcmeStoreTest {
             store.createOrder(order("o-1", acct, T, List.of(Identifier.dns("a.example")), List.of("az-1")), List.of(a));
 
             assertThat(store.finishChallenge(ok("az-1-dns"))).isFalse(); // not processing yet
-            assertThat(store.startChallenge("az-1-dns")).isTrue();
-            assertThat(store.startChallenge("az-1-dns")).isFalse();
+            assertThat(store.startChallenge("az-1-dns", T)).isTrue();
+            assertThat(store.startChallenge("az-1-dns", T)).isFalse();
             assertThat(store.challenge("az-1-dns").orElseThrow().status()).isEqualTo(AcmeStatus.PROCESSING);
-            assertThat(store.startChallenge("az-1-http")).isTrue(); // a client may answer two challenges
+            assertThat(store.startChallenge("az-1-http", T)).isTrue(); // a client may answer two challenges
 
             assertThat(store.finishChallenge(ok("az-1-dns"))).isTrue();
             assertThat(store.finishChallenge(ok("az-1-dns"))).isFalse();
@@ -357,7 +357,7 @@ class JdbcAcmeStoreTest {
             // The sibling fails later: its own row records that, the authorization keeps its decision.
             assertThat(store.finishChallenge(failed("az-1-http"))).isTrue();
             assertThat(store.authorization("az-1").orElseThrow().status()).isEqualTo(AcmeStatus.VALID);
-            assertThat(store.startChallenge("az-1-alpn")).isFalse(); // the authorization is no longer pending
+            assertThat(store.startChallenge("az-1-alpn", T)).isFalse(); // the authorization is no longer pending
         }
     }
 
@@ -371,7 +371,7 @@ class JdbcAcmeStoreTest {
                     List.of("az-1", "az-2")), List.of(authz("az-1", acct, Identifier.dns("a.example"), false),
                     authz("az-2", acct, Identifier.dns("b.example"), false)));
 
-            store.startChallenge("az-1-http");
+            store.startChallenge("az-1-http", T);
             assertThat(store.finishChallenge(failed("az-1-http"))).isTrue();
             assertThat(store.challenge("az-1-http").orElseThrow())
                     .satisfies(c -> assertThat(c.status()).isEqualTo(AcmeStatus.INVALID))
@@ -380,7 +380,7 @@ class JdbcAcmeStoreTest {
             assertThat(store.authorization("az-1").orElseThrow().status()).isEqualTo(AcmeStatus.INVALID);
 
             // Validation that ends after the authorization expired leaves it pending, which reads as expired.
-            store.startChallenge("az-2-http");
+            store.startChallenge("az-2-http", T);
             Instant late = T.plus(DAY.multipliedBy(8));
             assertThat(store.finishChallenge(new ChallengeResult("az-2-http", true, null, late, late.plus(DAY)))).isTrue();
             AcmeAuthorization expired = store.authorization("az-2").orElseThrow();
@@ -550,7 +550,7 @@ class JdbcAcmeStoreTest {
     }
 
     private static void validate(JdbcAcmeStore store, String authzId) {
-        assertThat(store.startChallenge(authzId + "-dns")).isTrue();
+        assertThat(store.startChallenge(authzId + "-dns", T)).isTrue();
         assertThat(store.finishChallenge(ok(authzId + "-dns"))).isTrue();
     }
 
