@@ -3,6 +3,7 @@ package dev.hallmark.protocol.acme;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hallmark.authority.policy.IdentifierSyntax;
 import dev.hallmark.protocol.acme.AcmeReplies.Reply;
 import io.vertx.ext.web.RoutingContext;
 import java.security.MessageDigest;
@@ -19,7 +20,8 @@ import org.jose4j.jwk.PublicJsonWebKey;
 final class AccountHandlers {
     private static final int MAX_CONTACTS = 10;
     static final int ORDERS_PAGE = 100;
-    private static final Pattern MAILTO = Pattern.compile("mailto:[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9.-]{1,253}");
+    /** One address, no header fields; the scheme is case-insensitive (RFC 3986 §3.1), the domain checked below. */
+    private static final Pattern MAILTO = Pattern.compile("(?i)mailto:[A-Za-z0-9._%+'-]{1,64}@([A-Za-z0-9.-]{1,253})");
 
     private final AcmeServices s;
 
@@ -91,9 +93,10 @@ final class AccountHandlers {
             if (!url.regionMatches(true, 0, "mailto:", 0, 7)) {
                 throw AcmeProblem.of("unsupportedContact", 400, "only mailto: contacts are supported");
             }
-            if (!MAILTO.matcher(url).matches()) {
+            java.util.regex.Matcher m = MAILTO.matcher(url);
+            if (!m.matches() || IdentifierSyntax.dnsProblem(m.group(1).toLowerCase(java.util.Locale.ROOT), false).isPresent()) {
                 throw AcmeProblem.of("invalidContact", 400, "'" + (url.length() > 80 ? url.substring(0, 80) + "…" : url)
-                        + "' is not a single mailto: address without header fields");
+                        + "' is not a single mailto: address (with a valid domain, without header fields)");
             }
             out.add(url);
         }

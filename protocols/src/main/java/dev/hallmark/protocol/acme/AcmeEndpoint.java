@@ -136,17 +136,29 @@ public final class AcmeEndpoint implements Endpoint {
 
     private static Route post(String path, String operationId, KeyMode mode, RequestVerifier verifier, AcmeReplies replies,
                               AcmeSettings settings, AcmeHandler handler) {
-        return Route.on(Listener.HTTPS, HttpMethod.POST, path).access(Access.open()).body(MAX_BODY, JOSE)
+        // Any media type reaches the handler, so that a wrong one is answered as ACME (a problem with a nonce).
+        return Route.on(Listener.HTTPS, HttpMethod.POST, path).access(Access.open()).body(MAX_BODY, Route.ANY_MEDIA_TYPE)
                 .operationId(operationId).handler((ctx, caller) -> {
                     AcmeUrls urls = null;
                     try {
                         urls = AcmeUrls.of(ctx, settings.baseUrl());
+                        requireJose(ctx);
                         AcmeRequest req = verifier.verify(ctx, urls, mode);
                         replies.send(ctx, urls, handler.handle(ctx, req));
                     } catch (Throwable t) {
                         replies.failure(ctx, urls, t);
                     }
                 });
+    }
+
+    /** RFC 8555 §6.2: a POST must be {@code application/jose+json}, else 415. */
+    private static void requireJose(RoutingContext ctx) {
+        String type = ctx.request().getHeader("Content-Type");
+        String bare = type == null ? "" : type.split(";", 2)[0].trim();
+        if (!bare.equalsIgnoreCase(JOSE)) {
+            throw AcmeProblem.of("malformed", 415, "ACME requests are JWS sent as Content-Type: " + JOSE
+                    + " (RFC 8555 §6.2), not " + (type == null ? "without a Content-Type" : "'" + bare + "'"));
+        }
     }
 
     /** newNonce (RFC 8555 §7.2): HEAD answers 200, GET 204, both with {@code Cache-Control: no-store}. */

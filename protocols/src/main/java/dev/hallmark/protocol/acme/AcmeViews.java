@@ -73,8 +73,13 @@ final class AcmeViews {
         o.put("expires", time(a.expires()));
         ArrayNode cs = o.putArray("challenges");
         List<AcmeChallenge> shown = a.challenges();
-        if (status == AcmeStatus.VALID) { // §7.1.4: for a valid authorization, the challenge that validated it
-            shown = shown.stream().filter(c -> c.status() == AcmeStatus.VALID).toList();
+        // §7.1.4: a valid authorization shows the challenge that validated it, an invalid one the challenge that was
+        // attempted and failed (one made invalid otherwise, e.g. deactivated, keeps showing its challenges).
+        if (status == AcmeStatus.VALID || status == AcmeStatus.INVALID) {
+            List<AcmeChallenge> decided = shown.stream().filter(c -> c.status() == status).toList();
+            if (status == AcmeStatus.VALID || !decided.isEmpty()) {
+                shown = decided;
+            }
         }
         shown.forEach(c -> cs.add(challenge(c, urls)));
         if (a.wildcard()) {

@@ -59,7 +59,7 @@ final class AuthorizationHandlers {
         if (!req.jws().postAsGet()) {
             req.jws().payloadObject(); // §7.5.1: the payload is an (empty) JSON object; members are ignored
             if (c.status() == AcmeStatus.PENDING) {
-                start(account, a, c);
+                start(account, a, c, req.urls().account(account.id()));
                 c = s.store().challenge(c.id()).orElseThrow();
             }
         }
@@ -67,7 +67,7 @@ final class AuthorizationHandlers {
                 .location(req.urls().challenge(c.id()));
     }
 
-    private void start(AcmeAccount account, AcmeAuthorization a, AcmeChallenge c) {
+    private void start(AcmeAccount account, AcmeAuthorization a, AcmeChallenge c, String accountUrl) {
         Instant now = s.clock().instant();
         if (a.statusAt(now) != AcmeStatus.PENDING) {
             if (s.store().challenge(c.id()).map(x -> x.status() != AcmeStatus.PENDING).orElse(false)) {
@@ -91,7 +91,8 @@ final class AuthorizationHandlers {
             throw AcmeProblem.unavailable("the validation authority is busy; post to the challenge again shortly");
         }
         if (s.settings().validation().caaEnabled()) {
-            outcome = outcome.thenCompose(o -> o.valid() ? s.validator().checkCaa(a.identifier(), a.wildcard())
+            Validator.CaaRequest caaRequest = new Validator.CaaRequest(accountUrl, c.type()); // RFC 8657
+            outcome = outcome.thenCompose(o -> o.valid() ? s.validator().checkCaa(a.identifier(), a.wildcard(), caaRequest)
                     .thenApply(caa -> caa.valid() ? o : caa) : CompletableFuture.completedFuture(o));
         }
         outcome.whenComplete((o, failure) -> finish(c, a, failures, o, failure, Duration.ofNanos(System.nanoTime() - started)));

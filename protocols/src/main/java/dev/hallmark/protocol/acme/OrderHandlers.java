@@ -215,7 +215,7 @@ final class OrderHandlers {
         if (java.util.Arrays.equals(requestedKey, req.key().getPublicKey().getEncoded())) {
             throw AcmeProblem.of("badCSR", 400, "the CSR's key is the account key; use a separate key for the certificate");
         }
-        recheckCaa(authzs, now);
+        recheckCaa(authzs, now, req.urls().account(order.accountId()));
         IssuanceRequest request = new IssuanceRequest(s.settings().ca(), order.profile(), der, order.identifiers(),
                 "acme:account/" + order.accountId(), provenance(order, authzs));
         if (!s.store().startProcessing(order.id(), s.clock().instant())) {
@@ -251,7 +251,7 @@ final class OrderHandlers {
      * CAA again for authorizations validated more than 8 hours ago (BR 3.2.2.8: CAA is checked within 8 hours of
      * issuance; RELIABILITY I6: every identifier is rechecked independently when stale).
      */
-    private void recheckCaa(List<AcmeAuthorization> authzs, Instant now) {
+    private void recheckCaa(List<AcmeAuthorization> authzs, Instant now, String accountUrl) {
         if (!s.settings().validation().caaEnabled()) {
             return;
         }
@@ -259,7 +259,8 @@ final class OrderHandlers {
             if (a.validatedAt() != null && a.validatedAt().isBefore(now.minus(java.time.Duration.ofHours(8)))) {
                 Validator.Outcome outcome;
                 try {
-                    outcome = s.validator().checkCaa(a.identifier(), a.wildcard()).join();
+                    outcome = s.validator().checkCaa(a.identifier(), a.wildcard(),
+                            new Validator.CaaRequest(accountUrl, a.validationMethod())).join(); // RFC 8657
                 } catch (java.util.concurrent.CompletionException e) {
                     // The validator refused or could not run the lookup: nothing was decided, the order stays ready.
                     throw AcmeProblem.unavailable("the CAA recheck of " + a.identifier() + " could not be run now; "

@@ -167,6 +167,8 @@ class AcmeClientTest {
         TOKENS.put(c.getToken(), c.getToken() + ".not-the-thumbprint");
         c.trigger();
         assertThat(auth.waitForCompletion(Duration.ofSeconds(20))).isEqualTo(Status.INVALID);
+        // RFC 8555 §7.1.4: an invalid authorization shows the challenge that was attempted and failed.
+        assertThat(auth.getChallenges()).extracting(ch -> ch.getType()).containsExactly("http-01");
         c.fetch();
         assertThat(c.getStatus()).isEqualTo(Status.INVALID);
         assertThat(c.getError()).isPresent();

@@ -116,6 +116,27 @@ class AcmeOrderNegativeTest {
         assertThat(acme.counts()).isEqualTo(before);
     }
 
+    @Test
+    void contactsAreSingleMailtoAddressesWithValidDomains() {
+        Counts before = acme.counts();
+        String[][] refused = {
+            {"[\"tel:+15555550100\"]", "unsupportedContact"},
+            {"[\"mailto:ops@.\"]", "invalidContact"},
+            {"[\"mailto:ops@-bad-.example\"]", "invalidContact"},
+            {"[\"mailto:ops@example.com?subject=x\"]", "invalidContact"},
+            {"[\"mailto:a@example.com,b@example.com\"]", "invalidContact"},
+            {"[" + "\"mailto:ops@example.com\",".repeat(10) + "\"mailto:ops@example.com\"]", "invalidContact"},
+        };
+        for (String[] r : refused) {
+            assertProblem(jws.postJwk(ecKey(), "/acme/new-account", "{\"termsOfServiceAgreed\":true,\"contact\":" + r[0] + "}"),
+                    400, r[1]);
+        }
+        assertThat(acme.counts()).isEqualTo(before);
+        // URI schemes are case-insensitive (RFC 3986 §3.1).
+        assertThat(jws.postJwk(ecKey(), "/acme/new-account",
+                "{\"termsOfServiceAgreed\":true,\"contact\":[\"MAILTO:Ops@Example.com\"]}").status()).isEqualTo(201);
+    }
+
     /** RFC 8555 §7.3.6: a POST from a deactivated account MUST get 401 {@code unauthorized} (Boulder answers 403). */
     @Test
     void t15ADeactivatedAccountCannotOrder() throws Exception {

@@ -56,7 +56,7 @@ final class AcmeServerSupport implements AutoCloseable {
     /** The endpoint the server runs (tests may close it, e.g. to make its validator refuse work). */
     final AcmeEndpoint endpoint = new AcmeEndpoint();
 
-    private AcmeServerSupport(String acmeExtra, TestDatabases.Kind database) {
+    private AcmeServerSupport(String acmeExtra, TestDatabases.Kind database, String validationExtra) {
         this.dns = TestDnsServer.start();
         this.http01 = Http01Server.start();
         this.tlsAlpn = TlsAlpn01Server.start();
@@ -68,7 +68,8 @@ final class AcmeServerSupport implements AutoCloseable {
                 + "    tlsAlpn01Port: " + tlsAlpn.port() + "\n"
                 + "    dnsResolver: 127.0.0.1:" + dns.address().getPort() + "\n"
                 + "    timeout: 5s\n"
-                + "    denyNetworks: [169.254.0.0/16]\n").start();
+                + "    denyNetworks: [169.254.0.0/16]\n"
+                + validationExtra).start();
         this.store = new JdbcAcmeStore(server.pki.database);
         this.jws = new AcmeJwsSupport(server);
     }
@@ -79,12 +80,20 @@ final class AcmeServerSupport implements AutoCloseable {
      * @param acmeExtra more keys under {@code acme:}, each line indented by two spaces (empty for none)
      */
     static AcmeServerSupport start(String acmeExtra) {
-        return new AcmeServerSupport(acmeExtra, TestDatabases.Kind.H2);
+        return new AcmeServerSupport(acmeExtra, TestDatabases.Kind.H2, "");
+    }
+
+    /**
+     * Starts everything with CAA checking on ({@code acme.validation.caa}) for {@code identity}: names without CAA
+     * records stay issuable; records go in {@link #dns}.
+     */
+    static AcmeServerSupport startWithCaa(String identity) {
+        return new AcmeServerSupport("  caaIdentities: [" + identity + "]\n", TestDatabases.Kind.H2, "    caa: true\n");
     }
 
     /** Starts everything over {@code database}. */
     static AcmeServerSupport start(String acmeExtra, TestDatabases.Kind database) {
-        return new AcmeServerSupport(acmeExtra, database);
+        return new AcmeServerSupport(acmeExtra, database, "");
     }
 
     @Override

@@ -103,16 +103,32 @@ public final class Validator implements AutoCloseable {
     }
 
     /**
-     * Checks CAA for a DNS identifier (RFC 8659 §3-4, BR 3.2.2.8). Always valid when CAA is disabled and for IP
-     * identifiers (CAA is defined for DNS names only). Refusal gives {@code caa}; a lookup failure gives
-     * {@code dns}, since CAA fails closed.
+     * Checks CAA without knowing the account or the validation method: the same as
+     * {@link #checkCaa(Identifier, boolean, CaaRequest)} with {@link CaaRequest#UNKNOWN}, so a property carrying
+     * {@code accounturi} or {@code validationmethods} (RFC 8657) never authorizes. Prefer the three-argument form.
      *
      * @param identifier the name, not null; for a wildcard without the {@code *.} prefix
      * @param wildcard   whether the certificate will carry {@code *.<identifier>} (then {@code issuewild} applies)
      * @return the outcome, completed within the configured timeout
      */
     public CompletableFuture<Outcome> checkCaa(Identifier identifier, boolean wildcard) {
+        return checkCaa(identifier, wildcard, CaaRequest.UNKNOWN);
+    }
+
+    /**
+     * Checks CAA for a DNS identifier (RFC 8659 §3-4, BR 3.2.2.8), honouring the {@code accounturi} and
+     * {@code validationmethods} parameters of RFC 8657 against {@code request}. Always valid when CAA is disabled
+     * and for IP identifiers (CAA is defined for DNS names only). Refusal, including by a malformed property value,
+     * gives {@code caa}; a lookup failure gives {@code dns}, since CAA fails closed.
+     *
+     * @param identifier the name, not null; for a wildcard without the {@code *.} prefix
+     * @param wildcard   whether the certificate will carry {@code *.<identifier>} (then {@code issuewild} applies)
+     * @param request    the account and validation method issuance is for, not null
+     * @return the outcome, completed within the configured timeout
+     */
+    public CompletableFuture<Outcome> checkCaa(Identifier identifier, boolean wildcard, CaaRequest request) {
         Objects.requireNonNull(identifier, "identifier");
+        Objects.requireNonNull(request, "request");
         if (!settings.caaEnabled() || identifier.type() == Identifier.Type.IP) {
             return CompletableFuture.completedFuture(Outcome.ok(List.of()));
         }
@@ -123,7 +139,7 @@ public final class Validator implements AutoCloseable {
                     "cannot check CAA for " + identifier + ": " + problem.get()));
         }
         return submit("caa " + (wildcard ? "*." : "") + identifier,
-                ctx -> caa.check(identifier.value(), wildcard, ctx));
+                ctx -> caa.check(identifier.value(), wildcard, request, ctx));
     }
 
     /**
@@ -275,6 +291,21 @@ public final class Validator implements AutoCloseable {
             Objects.requireNonNull(token, "token");
             Objects.requireNonNull(keyAuthorization, "keyAuthorization");
         }
+    }
+
+    /**
+     * What a CAA check is for, as far as the parameters of RFC 8657 ask: which ACME account, which validation
+     * method. A null component is unknown: a property carrying the matching parameter then does not authorize.
+     *
+     * @param accountUri       the ACME account URL exactly as this server names it (the {@code kid} of RFC 8555
+     *                         §6.2, {@code AcmeUrls.account(id)}), compared verbatim with {@code accounturi}; or null
+     * @param validationMethod the ACME challenge type that validates (or validated) the identifier, such as
+     *                         {@code http-01}, {@code dns-01} or {@code tls-alpn-01}, looked up in
+     *                         {@code validationmethods}; or null
+     */
+    public record CaaRequest(String accountUri, String validationMethod) {
+        /** Nothing known: only properties without {@code accounturi} and {@code validationmethods} authorize. */
+        public static final CaaRequest UNKNOWN = new CaaRequest(null, null);
     }
 
     /**

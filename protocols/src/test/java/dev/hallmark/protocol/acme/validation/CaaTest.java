@@ -10,7 +10,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** CAA (RFC 8659) through {@link Validator#checkCaa}: tree climbing, issue/issuewild, critical flags, failing closed. */
+/**
+ * CAA (RFC 8659) through {@link Validator#checkCaa}: tree climbing, issue/issuewild, critical flags, failing closed.
+ * The RFC 8657 parameters are in {@link CaaParametersTest}.
+ */
 class CaaTest {
     private static final String CA = "ca.hallmark.test";
 
@@ -35,14 +38,25 @@ class CaaTest {
     }
 
     @ParameterizedTest(name = "issue \"{0}\" allows")
-    @CsvSource(delimiter = '|', value = {
-            "ca.hallmark.test; accounturi=https://ca.hallmark.test/acme/acct/1",
+    @CsvSource(delimiter = '|', ignoreLeadingAndTrailingWhitespace = false, value = {
             "  CA.Hallmark.Test  ",
-            "ca.hallmark.test.;validationmethods=dns-01"})
-    void parametersCaseAndTrailingDotAreIgnored(String value) {
+            "ca.hallmark.test.",
+            "ca.hallmark.test;",
+            "ca.hallmark.test ; tbs=unknown"})
+    void caseWhitespaceTrailingDotAndUnknownParametersAreTolerated(String value) {
         va.dns.addCaa("example.test", 0, "issue", value);
 
         assertThat(caa("example.test", false).valid()).isTrue();
+    }
+
+    @ParameterizedTest(name = "issue \"{0}\" refuses when the account and method are unknown")
+    @CsvSource(delimiter = '|', value = {
+            "ca.hallmark.test; accounturi=https://ca.hallmark.test/acme/acct/1",
+            "ca.hallmark.test.;validationmethods=dns-01"})
+    void rfc8657ParametersFailClosedWithoutARequest(String value) {
+        va.dns.addCaa("example.test", 0, "issue", value);
+
+        assertInvalid(caa("example.test", false), "caa");
     }
 
     @Test
