@@ -112,6 +112,8 @@ final class AdminViews {
     }
 
     private static void send(RoutingContext ctx, ObjectNode body) {
-        ctx.response().putHeader("Content-Type", "application/json").end(AcmeJson.write(body));
+        // Account contacts and orders are not for caches, as no admin API answer is.
+        ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
+                .end(AcmeJson.write(body));
     }
 }

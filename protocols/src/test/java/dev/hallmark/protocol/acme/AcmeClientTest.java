@@ -231,6 +231,7 @@ class AcmeClientTest {
         assertThat(AcmeJson.MAPPER.readTree(accounts.body()).path("accounts").findValuesAsText("id")).contains(id);
         var orders = server.send(server.as(server.operatorToken, server.https("/api/v1/acme/orders?account=" + id)).GET().build());
         assertThat(orders.statusCode()).isEqualTo(200);
+        assertThat(orders.headers().firstValue("Cache-Control")).hasValue("no-store");
         var list = AcmeJson.MAPPER.readTree(orders.body()).path("orders");
         assertThat(list).hasSize(1);
         assertThat(list.get(0).path("status").asText()).isEqualTo("valid");
