@@ -151,7 +151,7 @@ class CertbotTest {
         JdbcAcmeStore store = new JdbcAcmeStore(server.pki.database);
         EabKeys.Created key = new EabKeys(store, server.dataDir.resolve(AcmeEndpoint.EAB_KEK_FILE), server.pki.clock)
                 .create("test");
-        Certbot.Run register = certbot().certbot("register", "--eab-kid", key.kid(), "--eab-hmac-key", key.hmacKeyBase64Url());
+        Certbot.Run register = certbot().certbot("register", "--eab-kid", key.kid(), "--eab-hmac-key=" + key.hmacKeyBase64Url());
         assertThat(register.ok()).as(register::report).isTrue();
         assertThat(store.eab(key.kid()).orElseThrow().accountId()).as("the binding names the new account").isNotNull();
     }

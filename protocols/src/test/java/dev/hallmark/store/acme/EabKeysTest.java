@@ -56,6 +56,17 @@ class EabKeysTest {
     }
 
     @Test
+    void noKeyStartsWithADashThatCommandLinesWouldTakeForAnOption() {
+        // 1 in 64 random keys would; 300 keys without one happen by chance less than once in a hundred runs.
+        try (Database db = TestDatabases.open(TestDatabases.Kind.H2)) {
+            EabKeys keys = new EabKeys(new JdbcAcmeStore(db), dir.resolve("eab.kek"), CLOCK);
+            for (int i = 0; i < 300; i++) {
+                assertThat(keys.create("admin:alice").hmacKeyBase64Url()).doesNotStartWith("-");
+            }
+        }
+    }
+
+    @Test
     void theKekFileIsCreatedOnceReadableByItsOwnerOnly() throws Exception {
         try (Database db = TestDatabases.open(TestDatabases.Kind.H2)) {
             Path kek = dir.resolve("sub/eab.kek");
