@@ -11,13 +11,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Debian {@code certbot} (2.1) and {@code openssl} binaries, run as child processes for {@link CertbotTest}.
+ * The Debian {@code certbot} (2.1) and {@code openssl} binaries, run as child processes for {@link CertbotTest} and
+ * packaging's {@code AcmeDemoEndToEndIT} (through this module's test-jar).
  * Each instance owns one directory holding certbot's config, work and logs directories and the CA bundle
  * {@code REQUESTS_CA_BUNDLE} points at, so certbot trusts only the test server's root and never touches
  * {@code /etc/letsencrypt}. Every certbot run answers for itself on {@code 127.0.0.1:http01Port} (standalone
  * http-01). A missing binary fails the run: certbot is a required test dependency. Not thread-safe.
  */
-final class Certbot {
+public final class Certbot {
     static final long TIMEOUT_SECONDS = 120;
 
     private final Path dir;
@@ -31,7 +32,7 @@ final class Certbot {
      * @param rootPem    the only trust anchor certbot accepts for HTTPS
      * @param http01Port where certbot's standalone server listens (the server's {@code acme.validation.http01Port})
      */
-    Certbot(Path dir, URI directory, String rootPem, int http01Port) throws IOException {
+    public Certbot(Path dir, URI directory, String rootPem, int http01Port) throws IOException {
         this.dir = dir;
         this.directory = directory;
         this.http01Port = http01Port;
@@ -44,7 +45,7 @@ final class Certbot {
     }
 
     /** {@code live/NAME/FILE} of certbot's config directory (FILE: cert.pem, chain.pem, fullchain.pem, privkey.pem). */
-    Path live(String certName, String file) {
+    public Path live(String certName, String file) {
         return dir.resolve("config/live").resolve(certName).resolve(file);
     }
 
@@ -52,7 +53,7 @@ final class Certbot {
      * Runs {@code certbot SUBCOMMAND} with the options every run needs (directories, server, account e-mail,
      * non-interactive, standalone http-01 on loopback) followed by {@code args}.
      */
-    Run certbot(String subcommand, String... args) {
+    public Run certbot(String subcommand, String... args) {
         List<String> cmd = new ArrayList<>(List.of("certbot", subcommand,
                 "--config-dir", dir.resolve("config").toString(),
                 "--work-dir", dir.resolve("work").toString(),
@@ -117,8 +118,8 @@ final class Certbot {
      * @param log    the tail of certbot's log after the run (empty for openssl)
      * @param millis wall time
      */
-    record Run(List<String> command, int exit, String stdout, String stderr, String log, long millis) {
-        boolean ok() {
+    public record Run(List<String> command, int exit, String stdout, String stderr, String log, long millis) {
+        public boolean ok() {
             return exit == 0;
         }
 
@@ -127,7 +128,7 @@ final class Certbot {
         }
 
         /** What a failed assertion prints: the command, its status, its output and certbot's log. */
-        String report() {
+        public String report() {
             return String.join(" ", command) + "\nexit " + exit + " after " + millis + " ms\n--- stdout\n" + stdout
                     + "\n--- stderr\n" + stderr + (log.isEmpty() ? "" : "\n--- letsencrypt.log (tail)\n" + log);
         }
