@@ -35,9 +35,21 @@ import org.jose4j.jws.JsonWebSignature;
  */
 final class AcmeJwsSupport {
     private final TestServer server;
+    /** {@code https://localhost:PORT} + path of the runtime requests go to. */
+    private final java.util.function.Function<String, URI> https;
 
     AcmeJwsSupport(TestServer server) {
+        this(server, server::https);
+    }
+
+    private AcmeJwsSupport(TestServer server, java.util.function.Function<String, URI> https) {
         this.server = server;
+        this.https = https;
+    }
+
+    /** The same requests to another runtime over the server's data and database (a restarted node) on {@code port}. */
+    AcmeJwsSupport onPort(int port) {
+        return new AcmeJwsSupport(server, path -> URI.create("https://localhost:" + port + path));
     }
 
     /** An answer, with the body parsed when it is JSON. */
@@ -80,11 +92,11 @@ final class AcmeJwsSupport {
 
     /** An absolute URL of this server for {@code pathOrUrl} (a path such as {@code /acme/new-order}, or a URL). */
     String url(String pathOrUrl) {
-        return pathOrUrl.startsWith("/") ? server.https(pathOrUrl).toString() : pathOrUrl;
+        return pathOrUrl.startsWith("/") ? https.apply(pathOrUrl).toString() : pathOrUrl;
     }
 
     String nonce() {
-        HttpResponse<String> r = server.send(HttpRequest.newBuilder(server.https("/acme/new-nonce"))
+        HttpResponse<String> r = server.send(HttpRequest.newBuilder(https.apply("/acme/new-nonce"))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
         return r.headers().firstValue("Replay-Nonce").orElseThrow();
     }

@@ -62,7 +62,7 @@ final class AcmeServerSupport implements AutoCloseable {
         this.tlsAlpn = TlsAlpn01Server.start();
         this.server = TestServer.builder().pki(b -> b.database(database)).endpoints(endpoint).yaml("acme:\n"
                 + acmeExtra
-                + "  rateLimits: {newAccountsPerIp: 10000}\n"
+                + (acmeExtra.contains("  rateLimits:") ? "" : "  rateLimits: {newAccountsPerIp: 10000}\n")
                 + "  validation:\n"
                 + "    http01Port: " + http01.port() + "\n"
                 + "    tlsAlpn01Port: " + tlsAlpn.port() + "\n"
