@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.hallmark.packaging.Curl.Http;
 import dev.hallmark.protocol.acme.Certbot;
 import dev.hallmark.protocol.acme.testing.Http01Server;
 import dev.hallmark.protocol.acme.testing.TestDnsServer;
+import dev.hallmark.protocol.acme.testing.TrustingAcmeProvider;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +22,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,8 +61,6 @@ import org.shredzone.acme4j.RevocationReason;
 import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.Status;
 import org.shredzone.acme4j.challenge.Http01Challenge;
-import org.shredzone.acme4j.connector.NetworkSettings;
-import org.shredzone.acme4j.provider.GenericAcmeProvider;
 
 /**
  * The ACME issue's "done when": {@code hallmark demo} started from the shaded jar as a user would, its validator
@@ -212,7 +211,7 @@ class AcmeDemoEndToEndIT {
     @Order(5)
     void acme4jOrdersOverHttp01FinalizesAndDownloadsAChainThatVerifies() throws Exception {
         http01 = new Http01Responder(http01Port); // certbot's standalone server has exited: the port is free again
-        Session session = new Session(URI.create(directoryUrl()), new TrustingProvider(trusting(rootPem)));
+        Session session = new Session(URI.create(directoryUrl()), new TrustingAcmeProvider(trusting(rootPem)));
         account = new AccountBuilder().agreeToTermsOfService().addEmail("ops@example.test").useKeyPair(ecKey())
                 .create(session);
         assertThat(account.getStatus()).isEqualTo(Status.VALID);
@@ -396,21 +395,6 @@ class AcmeDemoEndToEndIT {
         return ssl;
     }
 
-    /** acme4j's generic provider with an HTTP client trusting only the given context (as bench's AcmeLoad does). */
-    private static final class TrustingProvider extends GenericAcmeProvider {
-        private final SSLContext ssl;
-
-        TrustingProvider(SSLContext ssl) {
-            this.ssl = ssl;
-        }
-
-        @Override
-        public HttpClient createHttpClient(NetworkSettings settings) {
-            return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(settings.getTimeout())
-                    .version(HttpClient.Version.HTTP_1_1).sslContext(ssl).build();
-        }
-    }
-
     /**
      * acme4j's http-01 answers on {@code 127.0.0.1:PORT}, the demo's fixed {@code acme.validation.http01Port}.
      * Protocols' {@link Http01Server} binds a port the OS picks, which the demo, started first, cannot be told.
@@ -470,37 +454,8 @@ class AcmeDemoEndToEndIT {
         fail("/readyz not 200 within " + READY_WITHIN + "\n" + server.output());
     }
 
-    /** A curl response: status 0 when no HTTP response came back. */
-    private record Http(int status, String contentType, Path body, String curlOutput) {
-        @Override
-        public String toString() {
-            String text;
-            try {
-                text = Files.size(body) > 4096 ? "(" + Files.size(body) + " bytes)" : Files.readString(body);
-            } catch (IOException e) {
-                text = "(unreadable or binary)";
-            }
-            return status + " " + contentType + "\n" + text + "\n" + curlOutput;
-        }
-    }
-
     private static Http curl(String url, String... args) {
-        try {
-            Path body = Files.createTempFile(tmp, "body", "");
-            List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "60", "-o", body.toString(),
-                    "-w", "%{http_code} %{content_type}"));
-            if (url.startsWith("https:")) {
-                cmd.addAll(List.of("--cacert", rootPem.toString()));
-            }
-            cmd.addAll(List.of(args));
-            cmd.add(url);
-            Processes.Result r = Processes.run(Map.of(), cmd);
-            String[] w = r.out().strip().split(" ", 2);
-            int status = w[0].matches("\\d+") ? Integer.parseInt(w[0]) : 0;
-            return new Http(status, w.length > 1 ? w[1] : "", body, r.toString());
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return Curl.run(tmp, rootPem, url, args);
     }
 
     private static Processes.Result openssl(String... args) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hallmark.packaging.Curl.Http;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -19,7 +20,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
@@ -337,45 +337,8 @@ class RevocationEndToEndIT {
         return out;
     }
 
-    /** A curl response: status 0 when no HTTP response came back. */
-    private record Http(int status, String contentType, Path body, String curlOutput) {
-        String mediaType() {
-            return contentType.split(";")[0].strip().toLowerCase(Locale.ROOT);
-        }
-
-        JsonNode json() throws IOException {
-            return JSON.readTree(body.toFile());
-        }
-
-        @Override
-        public String toString() {
-            String text;
-            try {
-                text = Files.size(body) > 4096 ? "(" + Files.size(body) + " bytes)" : Files.readString(body);
-            } catch (IOException e) {
-                text = "(unreadable or binary)";
-            }
-            return status + " " + contentType + "\n" + text + "\n" + curlOutput;
-        }
-    }
-
     private static Http curl(String url, String... args) {
-        try {
-            Path body = Files.createTempFile(tmp, "body", "");
-            List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "60", "-o", body.toString(),
-                    "-w", "%{http_code} %{content_type}"));
-            if (url.startsWith("https:") && rootPem != null) {
-                cmd.addAll(List.of("--cacert", rootPem.toString()));
-            }
-            cmd.addAll(List.of(args));
-            cmd.add(url);
-            Processes.Result r = Processes.run(Map.of(), cmd);
-            String[] w = r.out().strip().split(" ", 2);
-            int status = w[0].matches("\\d+") ? Integer.parseInt(w[0]) : 0;
-            return new Http(status, w.length > 1 ? w[1] : "", body, r.toString());
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return Curl.run(tmp, rootPem, url, args);
     }
 
     private static String api(String path) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hallmark.packaging.Curl.Http;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -263,51 +264,8 @@ class ServerEndToEndIT {
         fail("/readyz not 200 within " + READY_WITHIN + "\n" + server.output());
     }
 
-    /** A curl response: status 0 when no HTTP response came back. */
-    private record Http(int status, String contentType, Path body, String headers, String curlOutput) {
-        String mediaType() {
-            return contentType.split(";")[0].strip().toLowerCase(Locale.ROOT);
-        }
-
-        String header(String name) {
-            Matcher m = Pattern.compile("(?im)^" + Pattern.quote(name) + ":\\s*(.*?)\\s*$").matcher(headers);
-            return m.find() ? m.group(1) : "";
-        }
-
-        JsonNode json() throws IOException {
-            return JSON.readTree(body.toFile());
-        }
-
-        @Override
-        public String toString() {
-            String text;
-            try {
-                text = Files.size(body) > 4096 ? "(" + Files.size(body) + " bytes)" : Files.readString(body);
-            } catch (IOException e) {
-                text = "(unreadable)";
-            }
-            return status + " " + contentType + "\n" + headers + text + "\n" + curlOutput;
-        }
-    }
-
     private static Http curl(String url, String... args) {
-        try {
-            Path body = Files.createTempFile(tmp, "body", "");
-            Path headers = Files.createTempFile(tmp, "headers", "");
-            List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "60", "-o", body.toString(),
-                    "-D", headers.toString(), "-w", "%{http_code} %{content_type}"));
-            if (url.startsWith("https:")) {
-                cmd.addAll(List.of("--cacert", rootPem().toString()));
-            }
-            cmd.addAll(List.of(args));
-            cmd.add(url);
-            Processes.Result r = Processes.run(Map.of(), cmd);
-            String[] w = r.out().strip().split(" ", 2);
-            int status = w[0].matches("\\d+") ? Integer.parseInt(w[0]) : 0;
-            return new Http(status, w.length > 1 ? w[1] : "", body, Files.readString(headers), r.toString());
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return Curl.run(tmp, url.startsWith("https:") ? rootPem() : null, url, args);
     }
 
     private static void assertProblem(Http r, int status) throws IOException {

@@ -8,10 +8,10 @@ import dev.hallmark.db.testing.TestDatabases;
 import dev.hallmark.protocol.acme.testing.Http01Server;
 import dev.hallmark.protocol.acme.testing.TestDnsServer;
 import dev.hallmark.protocol.acme.testing.TlsAlpn01Server;
+import dev.hallmark.protocol.acme.testing.TrustingAcmeProvider;
 import dev.hallmark.server.testing.TestServer;
 import dev.hallmark.store.acme.JdbcAcmeStore;
 import java.net.URL;
-import java.net.http.HttpClient;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
@@ -20,7 +20,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLContext;
 import org.shredzone.acme4j.Account;
 import org.shredzone.acme4j.AccountBuilder;
 import org.shredzone.acme4j.AcmeJsonResource;
@@ -32,8 +31,6 @@ import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.Status;
 import org.shredzone.acme4j.challenge.Http01Challenge;
 import org.shredzone.acme4j.challenge.TlsAlpn01Challenge;
-import org.shredzone.acme4j.connector.NetworkSettings;
-import org.shredzone.acme4j.provider.GenericAcmeProvider;
 import org.shredzone.acme4j.util.KeyPairUtils;
 
 /**
@@ -109,7 +106,7 @@ final class AcmeServerSupport implements AutoCloseable {
 
     /** An acme4j session whose HTTP client trusts only the fixture's root (no process-wide default context). */
     Session session() {
-        return new Session(server.https("/acme/directory"), new TrustingProvider(server.trustingRoot()));
+        return new Session(server.https("/acme/directory"), new TrustingAcmeProvider(server.trustingRoot()));
     }
 
     Account newAccount() throws Exception {
@@ -225,21 +222,6 @@ final class AcmeServerSupport implements AutoCloseable {
         try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
-        }
-    }
-
-    /** acme4j's generic provider with an HTTP client that trusts only the given context (bench/AcmeLoad does the same). */
-    static final class TrustingProvider extends GenericAcmeProvider {
-        private final SSLContext ssl;
-
-        TrustingProvider(SSLContext ssl) {
-            this.ssl = ssl;
-        }
-
-        @Override
-        public HttpClient createHttpClient(NetworkSettings settings) {
-            return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(settings.getTimeout())
-                    .version(HttpClient.Version.HTTP_1_1).sslContext(ssl).build();
         }
     }
 }
