@@ -698,9 +698,40 @@ public final class HallmarkServer implements AutoCloseable {
         if (declaresBody(ctx) && !ctx.request().isEnded()) {
             HttpConnection conn = ctx.request().connection();
             ctx.response().putHeader("Connection", "close");
-            ctx.addEndHandler(ar -> conn.close());
+            ctx.addEndHandler(ar -> lingerThenClose(ctx, conn));
         }
         Problems.send(ctx, problem);
+    }
+
+    /** How long, and how many more body bytes, a refused request's connection is drained before it is closed. */
+    static final long LINGER_MILLIS = 2_000;
+    static final long LINGER_BYTES = 1 << 20;
+
+    /**
+     * Lingering close, as Apache and nginx do it: closing a socket that still has unread bytes makes the kernel reset
+     * the connection, and the reset can destroy the answer before the client has read it (a client still uploading
+     * then sees "no response" instead of the 413). So the rest of the body is read and discarded, up to
+     * {@link #LINGER_BYTES} or {@link #LINGER_MILLIS}, and the connection closed when it ends or either bound is hit.
+     */
+    private static void lingerThenClose(RoutingContext ctx, HttpConnection conn) {
+        try {
+            long timer = ctx.vertx().setTimer(LINGER_MILLIS, t -> conn.close());
+            long[] drained = {0};
+            ctx.request().exceptionHandler(e -> conn.close());
+            ctx.request().endHandler(v -> {
+                ctx.vertx().cancelTimer(timer);
+                conn.close();
+            });
+            ctx.request().handler(b -> {
+                drained[0] += b.length();
+                if (drained[0] > LINGER_BYTES) {
+                    conn.close();
+                }
+            });
+            ctx.request().resume();
+        } catch (IllegalStateException e) { // the body was already consumed or the request is gone
+            conn.close();
+        }
     }
 
     /** Whether the request announced a body (a request without one may not have seen its end event yet). */
