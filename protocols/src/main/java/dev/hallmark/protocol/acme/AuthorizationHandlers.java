@@ -105,7 +105,8 @@ final class AuthorizationHandlers {
                 // The validator could not run it (no thread before the deadline, or closing): the target was never
                 // judged, so this is the server's failure and does not count against the account's failure limit.
                 LOG.warn("validation of challenge {} could not be run: {}", c.id(), failure.toString());
-                failUnjudged(s, c, a.identifier().value() + ": the validation could not be run (" + failure.getMessage() + ")");
+                failUnjudged(s, c, a.identifier().value() + ": the validation could not be run (the validation authority"
+                        + " was overloaded or stopping); create a new order");
                 s.metrics().validation(c.type(), false, "serverInternal", took);
                 return;
             }
