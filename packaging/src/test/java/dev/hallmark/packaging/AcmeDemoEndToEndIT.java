@@ -1,5 +1,6 @@
 package dev.hallmark.packaging;
 
+import static dev.hallmark.packaging.Processes.openssl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -34,7 +35,6 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -456,13 +456,5 @@ class AcmeDemoEndToEndIT {
 
     private static Http curl(String url, String... args) {
         return Curl.run(tmp, rootPem, url, args);
-    }
-
-    private static Processes.Result openssl(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("openssl"));
-        cmd.addAll(List.of(args));
-        Processes.Result r = Processes.run(Map.of(), cmd);
-        assertThat(r.exit()).as(r.toString()).isZero();
-        return r;
     }
 }

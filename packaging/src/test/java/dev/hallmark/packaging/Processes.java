@@ -1,5 +1,7 @@
 package dev.hallmark.packaging;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,7 +71,6 @@ final class Processes {
         return run(Map.of(), List.of(cmd));
     }
 
-    /** Whether an executable of that name is on {@code PATH}. */
     /**
      * Ports free right now, bound together and then released for the server under test to take. They are drawn below
      * Linux's ephemeral range (32768 and up): a port the kernel handed out for port 0 can be handed out again to an
@@ -102,6 +103,16 @@ final class Processes {
         }
     }
 
+    /** Runs {@code openssl args...} and asserts it succeeded. */
+    static Result openssl(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("openssl"));
+        cmd.addAll(List.of(args));
+        Result r = run(Map.of(), cmd);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        return r;
+    }
+
+    /** Whether an executable of that name is on {@code PATH}. */
     static boolean onPath(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {

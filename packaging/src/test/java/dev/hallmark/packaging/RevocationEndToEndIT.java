@@ -1,5 +1,6 @@
 package dev.hallmark.packaging;
 
+import static dev.hallmark.packaging.Processes.openssl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -351,13 +352,5 @@ class RevocationEndToEndIT {
 
     private static Path json(Map<String, String> fields) throws IOException {
         return Files.write(Files.createTempFile(tmp, "request", ".json"), JSON.writeValueAsBytes(fields));
-    }
-
-    private static Processes.Result openssl(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("openssl"));
-        cmd.addAll(List.of(args));
-        Processes.Result r = Processes.run(Map.of(), cmd);
-        assertThat(r.exit()).as(r.toString()).isZero();
-        return r;
     }
 }

@@ -1,5 +1,6 @@
 package dev.hallmark.packaging;
 
+import static dev.hallmark.packaging.Processes.openssl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -290,14 +291,6 @@ class ServerEndToEndIT {
         List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-brief", "-connect", "127.0.0.1:" + httpsPort));
         cmd.addAll(List.of(args));
         return Processes.run(Map.of(), cmd);
-    }
-
-    private static Processes.Result openssl(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("openssl"));
-        cmd.addAll(List.of(args));
-        Processes.Result r = Processes.run(Map.of(), cmd);
-        assertThat(r.exit()).as(r.toString()).isZero();
-        return r;
     }
 
     private static String fingerprint(Path pem) {
